@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ResourceServerModule, type ResourceServerOptions } from 'nest-resource-server';
+import { HealthController } from '../../shared/src/health.controller.js';
+import { TodosController } from './todos.controller.js';
+import { TodosService } from './todos.service.js';
+
+/** todo-api: a resource server for audience `todo-api`. */
+@Module({})
+export class TodoApiModule {
+  static forRoot(options: ResourceServerOptions): DynamicModule {
+    return {
+      module: TodoApiModule,
+      imports: [ResourceServerModule.forRoot(options)],
+      controllers: [HealthController, TodosController],
+      providers: [TodosService],
+    };
+  }
+}

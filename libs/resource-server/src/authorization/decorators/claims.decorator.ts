@@ -1,0 +1,36 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { AccessTokenClaims, VerifiedToken } from '../../claims/access-token-claims.js';
+import { VERIFIED_TOKEN } from '../../module/resource-server.tokens.js';
+
+/** @internal The token the guard verified for this request, if any. */
+export function verifiedTokenOf(context: ExecutionContext): VerifiedToken | undefined {
+  return context.switchToHttp().getRequest<Record<symbol, VerifiedToken | undefined>>()[VERIFIED_TOKEN];
+}
+
+/**
+ * The verified claims (undefined on a `@Public()` route).
+ * @example
+ * @Get('me')
+ * me(@Claims() claims: AccessTokenClaims) { return claims; }
+ */
+export const Claims = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AccessTokenClaims | undefined => verifiedTokenOf(context)?.claims,
+);
+
+/**
+ * One verified claim.
+ * @example
+ * list(@Claim('sub') userId: string) {}
+ */
+export const Claim = createParamDecorator(
+  (name: string, context: ExecutionContext): unknown => verifiedTokenOf(context)?.claims[name],
+);
+
+/**
+ * The raw access token that was verified, for forwarding to another API.
+ * @example
+ * proxy(@AccessToken() token: string) { return fetch(url, { headers: { authorization: `Bearer ${token}` } }); }
+ */
+export const AccessToken = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined => verifiedTokenOf(context)?.token,
+);

@@ -1,0 +1,23 @@
+import type { BearerTokenError } from './bearer-token.errors.js';
+
+/**
+ * Formats the `WWW-Authenticate` challenge of RFC 6750 §3 for an error.
+ * Values are quoted-strings; `error_description` and `scope` are kept within the
+ * characters RFC 6750 allows (%x20-21 / %x23-5B / %x5D-7E), so a description can
+ * never break the header or smuggle a quote.
+ */
+export function formatWwwAuthenticate(realm: string, error?: BearerTokenError): string {
+  const params: [string, string][] = [['realm', realm]];
+  if (error?.code) {
+    params.push(['error', error.code]);
+    if (error.description) params.push(['error_description', error.description]);
+    const scope = (error as { scope?: string }).scope;
+    if (scope) params.push(['scope', scope]);
+  }
+  return 'Bearer ' + params.map(([name, value]) => `${name}="${toQuotableText(value)}"`).join(', ');
+}
+
+/** Drops every character outside RFC 6750's error_description set (no `"` and no `\`). */
+export function toQuotableText(value: string): string {
+  return value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
+}

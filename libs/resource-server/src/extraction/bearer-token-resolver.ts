@@ -1,0 +1,21 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Where a resolved token came from. */
+export type TokenSource = 'header' | 'cookie';
+
+/** A token found on a request. */
+export interface ResolvedToken {
+  readonly token: string;
+  readonly source: TokenSource;
+}
+
+/**
+ * Turns a request into its bearer token (RFC 6750 §2). Returns `undefined` when the
+ * request carries none, and throws `InvalidRequestError` when it is malformed.
+ */
+export interface BearerTokenResolver {
+  resolve(request: IncomingMessage): ResolvedToken | undefined;
+}
+
+/** Injection token for the {@link BearerTokenResolver} in use. */
+export const BearerTokenResolver = Symbol('BearerTokenResolver');

@@ -1,0 +1,72 @@
+import { InvalidTokenError } from '../errors/bearer-token.errors.js';
+
+/** The protected header of a JWS, as far as this library reads it. */
+export interface JoseHeader {
+  readonly alg: string;
+  readonly kid?: string;
+  readonly typ?: string;
+  readonly [parameter: string]: unknown;
+}
+
+/** What the header is checked against. */
+export interface JoseHeaderPolicy {
+  readonly algorithms: readonly string[];
+  /** Only then may a token without `kid` be accepted: HMAC with the configured secret. */
+  readonly hmacConfigured: boolean;
+  /** RFC 9068 §4: `typ` must be `at+jwt`. */
+  readonly requireAccessTokenType: boolean;
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const ANY_JWT_TYPE = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
+const ACCESS_TOKEN_TYPE = new Set(['at+jwt', 'application/at+jwt']);
+const MAX_KID_LENGTH = 1024;
+
+/** True when the token has the JWS compact shape: three base64url segments (RFC 7515 §7.1). */
+export function isJwsCompact(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && SEGMENT.test(parts[0]!) && SEGMENT.test(parts[1]!) && SEGMENT.test(parts[2]!);
+}
+
+/**
+ * Decodes and checks the JOSE header before any key is looked up (RFC 8725 §3.1-3.2,
+ * §3.11; RFC 7515 §4.1.11): the algorithm is on the allowlist (so `none` never is), no
+ * `crit` extension we do not understand, an acceptable `typ`, and a usable `kid`.
+ * Keys the token offers (`jwk`, `jku`, `x5u`, `x5c`) are never read.
+ * @throws InvalidTokenError
+ */
+export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHeader {
+  if (!isJwsCompact(token)) throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTokenError('token header is not JSON', 'malformed_header');
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new InvalidTokenError('token header is not a JSON object', 'malformed_header');
+  }
+  const { alg, kid, typ, crit } = header as Record<string, unknown>;
+  if (typeof alg !== 'string' || !policy.algorithms.includes(alg)) {
+    throw new InvalidTokenError('token algorithm is not accepted', 'alg_not_allowed');
+  }
+  if (crit !== undefined) {
+    throw new InvalidTokenError('token has critical header parameters this server does not understand', 'crit_unsupported');
+  }
+  if (typ !== undefined) {
+    const type = typeof typ === 'string' ? typ.toLowerCase() : undefined;
+    const allowed = policy.requireAccessTokenType ? ACCESS_TOKEN_TYPE : ANY_JWT_TYPE;
+    if (type === undefined || !allowed.has(type)) {
+      throw new InvalidTokenError('token type (typ) is not an access token', 'typ_not_allowed');
+    }
+  } else if (policy.requireAccessTokenType) {
+    throw new InvalidTokenError('token type (typ) must be at+jwt', 'typ_missing');
+  }
+  const hmac = alg.startsWith('HS');
+  if (kid === undefined) {
+    if (!(hmac && policy.hmacConfigured)) throw new InvalidTokenError('token has no key id (kid)', 'kid_missing');
+  } else if (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH) {
+    throw new InvalidTokenError('token key id (kid) is not a usable string', 'kid_invalid');
+  }
+  return header as JoseHeader;
+}

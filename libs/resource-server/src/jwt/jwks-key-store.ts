@@ -1,0 +1,151 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import jwksRsa from 'jwks-rsa';
+import type { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
+import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
+import { InvalidTokenError } from '../errors/bearer-token.errors.js';
+import { fetchJson } from '../http/fetch-json.js';
+import { SlidingWindowLimiter } from './sliding-window-limiter.js';
+
+/** What the key store needs to know. */
+export interface JwksKeyStoreOptions {
+  /** The JWKS endpoint; when absent, `jwks_uri` from discovery. */
+  readonly jwksUri?: string;
+  readonly discovery: AuthorizationServerMetadataSource;
+  readonly timeoutMs: number;
+  /** Most fetch attempts in any 60 s, failures included. */
+  readonly maxFetchesPerMinute: number;
+  /** Age after which a lookup triggers a background refresh. */
+  readonly refreshIntervalSeconds: number;
+  readonly clock: () => number;
+}
+
+interface StoredKey {
+  readonly key: KeyObject;
+  /** The JWK's `alg`, when it names one: the key may then be used with that algorithm only. */
+  readonly alg?: string;
+}
+
+/**
+ * The issuer's signing keys, imported once per fetch as `KeyObject`s (never a PEM parsed
+ * per request). The JWKS is cached as a whole set and replaced on each successful fetch;
+ * an unknown `kid` triggers a refetch, shared by concurrent callers and capped at
+ * `maxFetchesPerMinute`; when the endpoint is down, cached keys keep working.
+ * jwks-rsa does the JWK filtering and import; this class adds the caching policy.
+ */
+export class JwksKeyStore {
+  private readonly logger = new Logger('ResourceServer');
+  private readonly limiter: SlidingWindowLimiter;
+  private keys?: ReadonlyMap<string, StoredKey>;
+  private fetchedAt = 0;
+  private pending?: Promise<void>;
+  private lastFailure?: AuthorizationServerUnavailableError;
+  private client?: { uri: string; client: jwksRsa.JwksClient };
+  /** Fetch attempts made so far (for tests and metrics). */
+  fetchAttempts = 0;
+
+  constructor(private readonly options: JwksKeyStoreOptions) {
+    this.limiter = new SlidingWindowLimiter(options.maxFetchesPerMinute, 60_000, options.clock);
+  }
+
+  /** Starts a first fetch in the background; never throws, never blocks start-up. */
+  warmUp(): void {
+    void this.refresh();
+  }
+
+  /**
+   * The key for `kid`, checked against the token's `alg`.
+   * @throws InvalidTokenError when the JWKS answered and has no such key (or the fetch budget is spent).
+   * @throws AuthorizationServerUnavailableError when no key was ever fetched.
+   */
+  async getKey(kid: string, alg: string): Promise<KeyObject> {
+    let stored = this.keys?.get(kid);
+    if (stored) {
+      if (this.options.clock() - this.fetchedAt > this.options.refreshIntervalSeconds * 1000) void this.refresh();
+    } else {
+      await this.refresh();
+      stored = this.keys?.get(kid);
+    }
+    if (stored) {
+      if (stored.alg !== undefined && stored.alg !== alg) {
+        throw new InvalidTokenError('token algorithm does not match its key', 'alg_key_mismatch');
+      }
+      return stored.key;
+    }
+    if (this.keys === undefined) {
+      throw new AuthorizationServerUnavailableError(
+        this.lastFailure?.message ?? 'jwks: no signing key fetched yet',
+        this.lastFailure?.reason ?? 'jwks_unavailable',
+        { cause: this.lastFailure },
+      );
+    }
+    throw new InvalidTokenError('token signing key (kid) is unknown', 'unknown_kid');
+  }
+
+  /** One fetch at a time; callers arriving meanwhile wait for it. Resolves even on failure. */
+  private refresh(): Promise<void> {
+    if (this.pending) return this.pending;
+    if (!this.limiter.tryAcquire()) return Promise.resolve();
+    this.pending = this.fetchKeys().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async fetchKeys(): Promise<void> {
+    this.fetchAttempts++;
+    try {
+      const uri = this.options.jwksUri ?? (await this.discoveredJwksUri());
+      const signingKeys = await this.clientFor(uri).getSigningKeys();
+      const keys = new Map<string, StoredKey>();
+      for (const signingKey of signingKeys) {
+        // keys without kid cannot be selected: tokens without kid are refused
+        if (signingKey.kid === undefined) continue;
+        const alg = (signingKey as { alg?: string }).alg;
+        keys.set(signingKey.kid, { key: createPublicKey(signingKey.getPublicKey()), alg });
+      }
+      if (keys.size === 0) {
+        throw new AuthorizationServerUnavailableError('jwks: no signing key with a kid', 'jwks_no_keys');
+      }
+      this.keys = keys;
+      this.fetchedAt = this.options.clock();
+      this.lastFailure = undefined;
+    } catch (error) {
+      this.lastFailure =
+        error instanceof AuthorizationServerUnavailableError
+          ? error
+          : new AuthorizationServerUnavailableError(`jwks: ${(error as Error)?.message ?? error}`, 'jwks_garbage', {
+              cause: error,
+            });
+      this.logger.warn(
+        `JWKS fetch failed (${this.lastFailure.reason}): ${this.lastFailure.message}` +
+          (this.keys ? '; keeping the cached keys' : '; no keys cached, protected routes answer 503'),
+      );
+    }
+  }
+
+  private async discoveredJwksUri(): Promise<string> {
+    const metadata = await this.options.discovery.get();
+    if (!metadata.jwks_uri) {
+      throw new AuthorizationServerUnavailableError('discovery: no jwks_uri', 'discovery_no_jwks_uri');
+    }
+    return metadata.jwks_uri;
+  }
+
+  private clientFor(uri: string): jwksRsa.JwksClient {
+    if (this.client?.uri !== uri) {
+      const { timeoutMs } = this.options;
+      const client = new jwksRsa.JwksClient({
+        jwksUri: uri,
+        cache: false, // this class caches the whole set
+        rateLimit: false, // and limits fetches over a sliding window
+        fetcher: async (url) => {
+          const body = await fetchJson(url, { timeoutMs, what: 'jwks' });
+          const keys = (body as { keys?: unknown } | null)?.keys;
+          if (!Array.isArray(keys)) throw new AuthorizationServerUnavailableError('jwks: no keys array', 'jwks_garbage');
+          return { keys: keys.filter((k) => k !== null && typeof k === 'object') };
+        },
+      });
+      this.client = { uri, client };
+    }
+    return this.client.client;
+  }
+}

@@ -1,0 +1,101 @@
+import type { ResourceServerOptions, TokenStrategyName } from './resource-server-options.js';
+import { OPTION_LABELS } from './resolve-options.js';
+import { ResourceServerConfigError } from './resource-server-config.error.js';
+
+/** The environment variables `optionsFromEnv()` reads, by option. */
+export const ENV_VARIABLES = {
+  issuer: 'OAUTH_ISSUER',
+  jwksUri: 'OAUTH_JWKS_URI',
+  audience: 'OAUTH_AUDIENCE',
+  strategy: 'OAUTH_STRATEGY',
+  algorithms: 'OAUTH_ALGORITHMS',
+  hmacSecret: 'OAUTH_HMAC_SECRET',
+  clockToleranceSeconds: 'OAUTH_CLOCK_TOLERANCE',
+  cookieName: 'OAUTH_COOKIE_NAME',
+  httpTimeoutMs: 'OAUTH_HTTP_TIMEOUT_MS',
+  rolesClaim: 'OAUTH_ROLES_CLAIM',
+  realm: 'OAUTH_REALM',
+  requireAccessTokenType: 'OAUTH_REQUIRE_AT_JWT',
+  introspection: 'OAUTH_CLIENT_ID',
+  'introspection.endpoint': 'OAUTH_INTROSPECTION_ENDPOINT',
+  'introspection.clientId': 'OAUTH_CLIENT_ID',
+  'introspection.clientSecret': 'OAUTH_CLIENT_SECRET',
+  'introspection.clientAuthMethod': 'OAUTH_CLIENT_AUTH_METHOD',
+  'introspection.cacheTtlSeconds': 'OAUTH_INTROSPECTION_CACHE_TTL',
+  'introspection.redisUrl': 'REDIS_URL',
+} as const;
+
+/**
+ * Reads the options from environment variables (the sample apps' operator contract).
+ * `defaults` fill what the environment leaves unset; an empty variable counts as unset.
+ * Problems found later by `resolveOptions()` name the variable, not the option.
+ *
+ * @example
+ * ResourceServerModule.forRoot(optionsFromEnv(process.env, { audience: 'todo-api' }))
+ * @throws ResourceServerConfigError when a number or flag does not parse.
+ */
+export function optionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  defaults: Partial<ResourceServerOptions> = {},
+): ResourceServerOptions {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const list = (name: string) => read(name)?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const number = (name: string, unit: string): number | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(value)) {
+      problems.push(`${name}: expected ${unit}, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return Number(value);
+  };
+  const flag = (name: string): boolean | undefined => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (['1', 'true', 'yes'].includes(value)) return true;
+    if (['0', 'false', 'no'].includes(value)) return false;
+    problems.push(`${name}: expected true or false, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+
+  const options: ResourceServerOptions = {
+    ...defaults,
+    issuer: read('OAUTH_ISSUER') ?? defaults.issuer ?? '',
+    audience: list('OAUTH_AUDIENCE') ?? defaults.audience ?? [],
+  };
+  assign(options, 'jwksUri', read('OAUTH_JWKS_URI'));
+  assign(options, 'strategy', read('OAUTH_STRATEGY') as TokenStrategyName | undefined);
+  assign(options, 'algorithms', list('OAUTH_ALGORITHMS'));
+  assign(options, 'hmacSecret', read('OAUTH_HMAC_SECRET'));
+  assign(options, 'clockToleranceSeconds', number('OAUTH_CLOCK_TOLERANCE', 'seconds'));
+  assign(options, 'cookieName', read('OAUTH_COOKIE_NAME'));
+  assign(options, 'httpTimeoutMs', number('OAUTH_HTTP_TIMEOUT_MS', 'milliseconds'));
+  assign(options, 'rolesClaim', read('OAUTH_ROLES_CLAIM'));
+  assign(options, 'realm', read('OAUTH_REALM'));
+  assign(options, 'requireAccessTokenType', flag('OAUTH_REQUIRE_AT_JWT'));
+
+  const clientId = read('OAUTH_CLIENT_ID');
+  const clientSecret = read('OAUTH_CLIENT_SECRET');
+  const strategy = options.strategy ?? 'jwt';
+  if (clientId || clientSecret || strategy !== 'jwt' || defaults.introspection) {
+    const base = defaults.introspection;
+    const introspection = { ...base, clientId: clientId ?? base?.clientId ?? '', clientSecret: clientSecret ?? base?.clientSecret ?? '' };
+    assign(introspection, 'endpoint', read('OAUTH_INTROSPECTION_ENDPOINT'));
+    assign(introspection, 'clientAuthMethod', read('OAUTH_CLIENT_AUTH_METHOD') as 'client_secret_basic' | undefined);
+    assign(introspection, 'cacheTtlSeconds', number('OAUTH_INTROSPECTION_CACHE_TTL', 'seconds'));
+    assign(introspection, 'redisUrl', read('REDIS_URL'));
+    options.introspection = introspection;
+  }
+
+  if (problems.length > 0) throw new ResourceServerConfigError(problems);
+  Object.defineProperty(options, OPTION_LABELS, { value: ENV_VARIABLES, enumerable: false });
+  return options;
+}
+
+function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}

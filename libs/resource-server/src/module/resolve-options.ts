@@ -1,0 +1,177 @@
+import { createSecretKey } from 'node:crypto';
+import {
+  SUPPORTED_ALGORITHMS,
+  type JwsAlgorithm,
+  type ResolvedIntrospectionOptions,
+  type ResolvedOptions,
+  type ResourceServerOptions,
+  type TokenStrategyName,
+} from './resource-server-options.js';
+import { ResourceServerConfigError } from './resource-server-config.error.js';
+
+/**
+ * Names under which options are reported in errors. `optionsFromEnv()` sets them to the
+ * environment variables the values came from.
+ * @internal
+ */
+export const OPTION_LABELS: unique symbol = Symbol('nest-resource-server.optionLabels');
+
+type Labelled = ResourceServerOptions & { [OPTION_LABELS]?: Partial<Record<string, string>> };
+
+const STRATEGIES: readonly TokenStrategyName[] = ['jwt', 'introspection', 'auto'];
+const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = ['RS256', 'PS256', 'ES256'];
+// RFC 6265 §4.1.1 cookie-name is an RFC 2616 token
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Checks and normalizes the options once, at start-up.
+ * @throws ResourceServerConfigError listing every problem, a line each.
+ */
+export function resolveOptions(options: ResourceServerOptions): ResolvedOptions {
+  const labels = (options as Labelled)[OPTION_LABELS] ?? {};
+  const problems: string[] = [];
+  const problem = (option: string, text: string) => problems.push(`${labels[option] ?? option}: ${text}`);
+
+  if (options === null || typeof options !== 'object') {
+    throw new ResourceServerConfigError(['options: expected an object']);
+  }
+  const issuer = options.issuer;
+  if (typeof issuer !== 'string' || !isHttpUrl(issuer)) {
+    problem('issuer', `expected an http(s) URL, got ${show(issuer)}`);
+  }
+  const audiences = new Set(typeof options.audience === 'string' ? [options.audience] : (options.audience ?? []));
+  if (audiences.size === 0 || [...audiences].some((a) => typeof a !== 'string' || a.trim() === '')) {
+    problem('audience', `expected one or more non-empty values, got ${show(options.audience)}`);
+  }
+  if (options.jwksUri !== undefined && !isHttpUrl(options.jwksUri)) {
+    problem('jwksUri', `expected an http(s) URL, got ${show(options.jwksUri)}`);
+  }
+  const strategy = options.strategy ?? 'jwt';
+  if (!STRATEGIES.includes(strategy)) {
+    problem('strategy', `expected one of ${STRATEGIES.join(', ')}, got ${show(strategy)}`);
+  }
+
+  const hmacSecret = options.hmacSecret;
+  if (hmacSecret !== undefined && (typeof hmacSecret !== 'string' || hmacSecret.length === 0)) {
+    problem('hmacSecret', 'expected a non-empty string');
+  }
+  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
+  if (algorithms.length === 0) problem('algorithms', 'expected at least one algorithm');
+  for (const alg of algorithms) {
+    if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
+      problem('algorithms', `unsupported algorithm ${show(alg)}; expected some of ${SUPPORTED_ALGORITHMS.join(', ')}`);
+    } else if (alg.startsWith('HS') && !hmacSecret) {
+      problem('algorithms', `${alg} needs a shared secret (hmacSecret); asymmetric algorithms only without one`);
+    }
+  }
+
+  const clockToleranceSeconds = number(options.clockToleranceSeconds, 30, 'clockToleranceSeconds', 'seconds', 0);
+  const httpTimeoutMs = number(options.httpTimeoutMs, 5000, 'httpTimeoutMs', 'milliseconds', 1);
+  const jwksMaxFetchesPerMinute = number(options.jwksMaxFetchesPerMinute, 10, 'jwksMaxFetchesPerMinute', 'a count', 1);
+  const jwksRefreshIntervalSeconds = number(
+    options.jwksRefreshIntervalSeconds,
+    600,
+    'jwksRefreshIntervalSeconds',
+    'seconds',
+    1,
+  );
+
+  const cookieName = options.cookieName === undefined ? 'app.at' : options.cookieName;
+  if (cookieName !== false && (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))) {
+    problem('cookieName', `expected a cookie name (RFC 6265 token) or false, got ${show(cookieName)}`);
+  }
+  const rolesClaim = options.rolesClaim ?? 'roles';
+  if (typeof rolesClaim !== 'string' || rolesClaim === '') problem('rolesClaim', 'expected a claim name');
+  if (options.realm !== undefined && (typeof options.realm !== 'string' || options.realm === '')) {
+    problem('realm', 'expected a non-empty string');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') problem('clock', 'expected a function');
+
+  let introspection: ResolvedIntrospectionOptions | undefined;
+  if (strategy === 'introspection' || strategy === 'auto' || options.introspection) {
+    introspection = resolveIntrospection(options.introspection, problem, number);
+  }
+
+  if (problems.length > 0) throw new ResourceServerConfigError(problems);
+  const firstAudience = [...audiences][0] as string;
+  return {
+    issuer,
+    audiences,
+    jwksUri: options.jwksUri,
+    strategy,
+    algorithms: algorithms as JwsAlgorithm[],
+    hmacKey: hmacSecret ? createSecretKey(Buffer.from(hmacSecret, 'utf8')) : undefined,
+    clockToleranceSeconds,
+    cookieName: cookieName === false ? undefined : cookieName,
+    realm: options.realm ?? firstAudience,
+    requireAccessTokenType: options.requireAccessTokenType === true,
+    rolesClaim,
+    httpTimeoutMs,
+    jwksMaxFetchesPerMinute,
+    jwksRefreshIntervalSeconds,
+    introspection,
+    clock: options.clock ?? Date.now,
+  };
+
+  function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      problem(option, `expected ${unit} (a number ≥ ${min}), got ${show(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+function resolveIntrospection(
+  input: ResourceServerOptions['introspection'],
+  problem: (option: string, text: string) => void,
+  number: (value: unknown, fallback: number, option: string, unit: string, min: number) => number,
+): ResolvedIntrospectionOptions | undefined {
+  if (!input || typeof input !== 'object') {
+    problem('introspection', 'the introspection and auto strategies need client credentials (clientId, clientSecret)');
+    return undefined;
+  }
+  if (typeof input.clientId !== 'string' || input.clientId === '') {
+    problem('introspection.clientId', 'expected the API’s client id');
+  }
+  if (typeof input.clientSecret !== 'string' || input.clientSecret === '') {
+    problem('introspection.clientSecret', 'expected the API’s client secret');
+  }
+  if (input.endpoint !== undefined && !isHttpUrl(input.endpoint)) {
+    problem('introspection.endpoint', `expected an http(s) URL, got ${show(input.endpoint)}`);
+  }
+  const clientAuthMethod = input.clientAuthMethod ?? 'client_secret_basic';
+  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
+    problem('introspection.clientAuthMethod', `expected client_secret_basic or client_secret_post, got ${show(clientAuthMethod)}`);
+  }
+  if (input.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(input.redisUrl)) {
+    problem('introspection.redisUrl', 'expected a redis:// or rediss:// URL');
+  }
+  return {
+    endpoint: input.endpoint,
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    clientAuthMethod,
+    cacheTtlSeconds: number(input.cacheTtlSeconds, 0, 'introspection.cacheTtlSeconds', 'seconds', 0),
+    cacheMaxEntries: number(input.cacheMaxEntries, 10_000, 'introspection.cacheMaxEntries', 'a count', 1),
+    inactiveCacheTtlSeconds: number(input.inactiveCacheTtlSeconds, 5, 'introspection.inactiveCacheTtlSeconds', 'seconds', 0),
+    redisUrl: input.redisUrl,
+  };
+}
+
+/** @internal */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+// values are echoed to help the operator; secrets never reach this function
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

@@ -1,0 +1,111 @@
+import type { KeyObject } from 'node:crypto';
+
+/** How tokens are validated: locally (`jwt`), at the authorization server (`introspection`), or by shape (`auto`). */
+export type TokenStrategyName = 'jwt' | 'introspection' | 'auto';
+
+/** JWS algorithms the JWT strategy can verify (jsonwebtoken has no EdDSA). */
+export const SUPPORTED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'HS256',
+  'HS384',
+  'HS512',
+] as const;
+
+/** One of {@link SUPPORTED_ALGORITHMS}. */
+export type JwsAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+/** RFC 7662 client settings, for the `introspection` and `auto` strategies. */
+export interface IntrospectionOptions {
+  /** The introspection endpoint. Default: `introspection_endpoint` from discovery. */
+  endpoint?: string;
+  /** The API's own client id at the authorization server. */
+  clientId: string;
+  /** The API's own client secret. */
+  clientSecret: string;
+  /** How the credentials are sent (RFC 6749 §2.3.1). Default: `client_secret_basic`. */
+  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Seconds a result may be reused, never past the token's `exp`; `0` turns the cache off. Default: 0. */
+  cacheTtlSeconds?: number;
+  /** Most results kept by the in-memory cache. Default: 10 000. */
+  cacheMaxEntries?: number;
+  /** Seconds an inactive result may be reused (when the cache is on). Default: 5. */
+  inactiveCacheTtlSeconds?: number;
+  /** Redis URL for a cache shared by replicas. Default: none (in memory). */
+  redisUrl?: string;
+}
+
+/** What an application passes to `ResourceServerModule.forRoot()`. */
+export interface ResourceServerOptions {
+  /** Expected `iss`, compared exactly; also the base of OpenID discovery. */
+  issuer: string;
+  /** Accepted `aud` values; a token must carry at least one. */
+  audience: string | readonly string[];
+  /** The JWKS endpoint. Default: `jwks_uri` from `<issuer>/.well-known/openid-configuration`. */
+  jwksUri?: string;
+  /** Which strategy validates tokens. Default: `jwt`. */
+  strategy?: TokenStrategyName;
+  /** Accepted JWS algorithms. Default: `['RS256', 'PS256', 'ES256']`. HS* need {@link hmacSecret}. */
+  algorithms?: readonly string[];
+  /** Shared secret for HS* tokens (FusionAuth's default key type). Default: none, HS* refused. */
+  hmacSecret?: string;
+  /** Skew allowed on `exp`, `nbf` and `iat`, in seconds. Default: 30. */
+  clockToleranceSeconds?: number;
+  /** Cookie that may carry the access token; `false` reads only the header. Default: `app.at`. */
+  cookieName?: string | false;
+  /** `realm` of the `WWW-Authenticate` challenge. Default: the first audience. */
+  realm?: string;
+  /** Require RFC 9068 access tokens: `typ` must be `at+jwt`. Default: false (`typ` optional). */
+  requireAccessTokenType?: boolean;
+  /** Claim holding the caller's roles, for `@RequireRole()`. Default: `roles` (FusionAuth). */
+  rolesClaim?: string;
+  /** Time limit for each call to the authorization server, in milliseconds. Default: 5000. */
+  httpTimeoutMs?: number;
+  /** Most JWKS fetch attempts (failures included) in any 60 s. Default: 10. */
+  jwksMaxFetchesPerMinute?: number;
+  /** Seconds after which the cached JWKS is refreshed in the background, so dropped keys stop working. Default: 600. */
+  jwksRefreshIntervalSeconds?: number;
+  /** RFC 7662 settings; required by the `introspection` and `auto` strategies. */
+  introspection?: IntrospectionOptions;
+  /** The clock, in milliseconds since the epoch. For tests. Default: `Date.now`. */
+  clock?: () => number;
+}
+
+/** Complete and normalized: the only options shape the other folders see. */
+export interface ResolvedOptions {
+  readonly issuer: string;
+  readonly audiences: ReadonlySet<string>;
+  readonly jwksUri?: string;
+  readonly strategy: TokenStrategyName;
+  readonly algorithms: readonly JwsAlgorithm[];
+  readonly hmacKey?: KeyObject;
+  readonly clockToleranceSeconds: number;
+  readonly cookieName?: string;
+  readonly realm: string;
+  readonly requireAccessTokenType: boolean;
+  readonly rolesClaim: string;
+  readonly httpTimeoutMs: number;
+  readonly jwksMaxFetchesPerMinute: number;
+  readonly jwksRefreshIntervalSeconds: number;
+  readonly introspection?: ResolvedIntrospectionOptions;
+  readonly clock: () => number;
+}
+
+/** Introspection settings after validation. */
+export interface ResolvedIntrospectionOptions {
+  readonly endpoint?: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  readonly cacheTtlSeconds: number;
+  readonly cacheMaxEntries: number;
+  readonly inactiveCacheTtlSeconds: number;
+  readonly redisUrl?: string;
+}

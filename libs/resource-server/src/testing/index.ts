@@ -1,0 +1,3 @@
+export { TestIssuer } from './test-issuer.js';
+export type { OutageMode, TestIssuerOptions, TestKey, TestKeyAlgorithm, TokenOptions } from './test-issuer.js';
+export { signJws } from './sign-jws.js';
