@@ -1,4 +1,9 @@
-import { BadRequestException, createParamDecorator, PayloadTooLargeException, type ExecutionContext } from '@nestjs/common';
+import {
+  BadRequestException,
+  createParamDecorator,
+  PayloadTooLargeException,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 
 const MAX_BYTES = 16 * 1024;
@@ -14,7 +19,8 @@ export const JsonBody = createParamDecorator((_data: unknown, context: Execution
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
-  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) throw new BadRequestException('expected an application/json body');
+  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type))
+    throw new BadRequestException('expected an application/json body');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

@@ -1,7 +1,12 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { optionsFromEnv, ResourceServerConfigError, resolveOptions, type ResourceServerOptions } from 'nest-resource-server';
+import {
+  optionsFromEnv,
+  ResourceServerConfigError,
+  resolveOptions,
+  type ResourceServerOptions,
+} from 'nest-resource-server';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
 export const DEV_ISSUER = 'http://localhost:4000';
@@ -34,10 +39,15 @@ export function sampleApiConfigFromEnv(
   }
   const portText = env.PORT?.trim() || String(defaults.port);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`PORT: expected a port number, got ${JSON.stringify(portText)}`);
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  if (!/^\d+$/.test(portText) || port > 65535)
+    problems.push(`PORT: expected a port number, got ${JSON.stringify(portText)}`);
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const origin of corsOrigins) {
-    if (!isOrigin(origin)) problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
+    if (!isOrigin(origin))
+      problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
   }
   if (problems.length > 0 || !resourceServer) throw new ResourceServerConfigError(problems);
   return { port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
@@ -48,8 +58,16 @@ export function sampleApiConfigFromEnv(
  * only after the token was validated, see `JsonBody`), and CORS with credentials for
  * the configured origins, exposing `WWW-Authenticate` to the page.
  */
-export async function createSampleApi(module: DynamicModule, corsOrigins: readonly string[]): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, abortOnError: false });
+export async function createSampleApi(
+  module: DynamicModule,
+  corsOrigins: readonly string[],
+  logger?: LogLevel[] | false,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    abortOnError: false,
+    ...(logger !== undefined ? { logger } : {}),
+  });
   app.disable('x-powered-by');
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: [...corsOrigins], credentials: true, exposedHeaders: ['WWW-Authenticate'], maxAge: 600 });

@@ -3,11 +3,7 @@ import { hasAudience } from '../claims/registered-claims.validator.js';
 import { InsufficientScopeError, InvalidTokenError } from '../errors/bearer-token.errors.js';
 
 /** A value a claim must equal (or an array claim contain), or a predicate over it. */
-export type ClaimExpectation =
-  | string
-  | number
-  | boolean
-  | ((value: unknown, claims: AccessTokenClaims) => boolean);
+export type ClaimExpectation = string | number | boolean | ((value: unknown, claims: AccessTokenClaims) => boolean);
 
 /** One rule a route puts on a verified token; decorators add them, the guard checks them. */
 export type RouteRequirement =

@@ -51,7 +51,12 @@ export class BearerErrorFilter implements ExceptionFilter {
     adapter.setHeader(response, 'Cache-Control', 'no-store');
     const scope = (error as { scope?: string }).scope;
     const body = error.code
-      ? { statusCode: error.status, error: error.code, error_description: error.description, ...(scope ? { scope } : {}) }
+      ? {
+          statusCode: error.status,
+          error: error.code,
+          error_description: error.description,
+          ...(scope ? { scope } : {}),
+        }
       : { statusCode: 401, message: 'bearer token required' };
     adapter.reply(response, body, error.status);
   }

@@ -28,7 +28,10 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   }
   try {
     if (!response.ok) {
-      throw new AuthorizationServerUnavailableError(`${what}: HTTP ${response.status}`, `${what}_http_${response.status}`);
+      throw new AuthorizationServerUnavailableError(
+        `${what}: HTTP ${response.status}`,
+        `${what}_http_${response.status}`,
+      );
     }
     const text = await readLimited(response, maxBytes, what);
     try {
@@ -39,7 +42,9 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   } catch (error) {
     await response.body?.cancel().catch(() => undefined);
     if (error instanceof AuthorizationServerUnavailableError) throw error;
-    throw new AuthorizationServerUnavailableError(`${what}: ${describe(error)}`, `${what}_unreachable`, { cause: error });
+    throw new AuthorizationServerUnavailableError(`${what}: ${describe(error)}`, `${what}_unreachable`, {
+      cause: error,
+    });
   }
 }
 

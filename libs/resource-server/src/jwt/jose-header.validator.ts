@@ -36,10 +36,14 @@ export function isJwsCompact(token: string): boolean {
  * @throws InvalidTokenError
  */
 export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHeader {
-  if (!isJwsCompact(token)) throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
+  const parts = token.split('.');
+  // the signature may be empty here so that `alg: none` is refused for its algorithm
+  if (parts.length !== 3 || !SEGMENT.test(parts[0]!) || !SEGMENT.test(parts[1]!) || !/^[A-Za-z0-9_-]*$/.test(parts[2]!)) {
+    throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
+  }
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidTokenError('token header is not JSON', 'malformed_header');
   }
@@ -50,8 +54,12 @@ export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHe
   if (typeof alg !== 'string' || !policy.algorithms.includes(alg)) {
     throw new InvalidTokenError('token algorithm is not accepted', 'alg_not_allowed');
   }
+  if (parts[2] === '') throw new InvalidTokenError('token is not signed', 'unsigned');
   if (crit !== undefined) {
-    throw new InvalidTokenError('token has critical header parameters this server does not understand', 'crit_unsupported');
+    throw new InvalidTokenError(
+      'token has critical header parameters this server does not understand',
+      'crit_unsupported',
+    );
   }
   if (typ !== undefined) {
     const type = typeof typ === 'string' ? typ.toLowerCase() : undefined;

@@ -140,7 +140,8 @@ export class JwksKeyStore {
         fetcher: async (url) => {
           const body = await fetchJson(url, { timeoutMs, what: 'jwks' });
           const keys = (body as { keys?: unknown } | null)?.keys;
-          if (!Array.isArray(keys)) throw new AuthorizationServerUnavailableError('jwks: no keys array', 'jwks_garbage');
+          if (!Array.isArray(keys))
+            throw new AuthorizationServerUnavailableError('jwks: no keys array', 'jwks_garbage');
           return { keys: keys.filter((k) => k !== null && typeof k === 'object') };
         },
       });

@@ -24,7 +24,7 @@ type KeyCallback = (error: unknown, key?: KeyObject) => void;
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   readonly passportName = JWT_STRATEGY;
   private readonly policy: RegisteredClaimsPolicy;
-  private declare registry?: passport.Authenticator;
+  declare private registry?: passport.Authenticator;
 
   constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedOptions, keyStore: JwksKeyStore) {
     const headerPolicy: JoseHeaderPolicy = {

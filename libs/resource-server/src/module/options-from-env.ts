@@ -43,7 +43,11 @@ export function optionsFromEnv(
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const list = (name: string) => read(name)?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const list = (name: string) =>
+    read(name)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   const number = (name: string, unit: string): number | undefined => {
     const value = read(name);
     if (value === undefined) return undefined;
@@ -83,7 +87,11 @@ export function optionsFromEnv(
   const strategy = options.strategy ?? 'jwt';
   if (clientId || clientSecret || strategy !== 'jwt' || defaults.introspection) {
     const base = defaults.introspection;
-    const introspection = { ...base, clientId: clientId ?? base?.clientId ?? '', clientSecret: clientSecret ?? base?.clientSecret ?? '' };
+    const introspection = {
+      ...base,
+      clientId: clientId ?? base?.clientId ?? '',
+      clientSecret: clientSecret ?? base?.clientSecret ?? '',
+    };
     assign(introspection, 'endpoint', read('OAUTH_INTROSPECTION_ENDPOINT'));
     assign(introspection, 'clientAuthMethod', read('OAUTH_CLIENT_AUTH_METHOD') as 'client_secret_basic' | undefined);
     assign(introspection, 'cacheTtlSeconds', number('OAUTH_INTROSPECTION_CACHE_TTL', 'seconds'));

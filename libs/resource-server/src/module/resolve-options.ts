@@ -143,7 +143,10 @@ function resolveIntrospection(
   }
   const clientAuthMethod = input.clientAuthMethod ?? 'client_secret_basic';
   if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
-    problem('introspection.clientAuthMethod', `expected client_secret_basic or client_secret_post, got ${show(clientAuthMethod)}`);
+    problem(
+      'introspection.clientAuthMethod',
+      `expected client_secret_basic or client_secret_post, got ${show(clientAuthMethod)}`,
+    );
   }
   if (input.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(input.redisUrl)) {
     problem('introspection.redisUrl', 'expected a redis:// or rediss:// URL');
@@ -155,7 +158,13 @@ function resolveIntrospection(
     clientAuthMethod,
     cacheTtlSeconds: number(input.cacheTtlSeconds, 0, 'introspection.cacheTtlSeconds', 'seconds', 0),
     cacheMaxEntries: number(input.cacheMaxEntries, 10_000, 'introspection.cacheMaxEntries', 'a count', 1),
-    inactiveCacheTtlSeconds: number(input.inactiveCacheTtlSeconds, 5, 'introspection.inactiveCacheTtlSeconds', 'seconds', 0),
+    inactiveCacheTtlSeconds: number(
+      input.inactiveCacheTtlSeconds,
+      5,
+      'introspection.inactiveCacheTtlSeconds',
+      'seconds',
+      0,
+    ),
     redisUrl: input.redisUrl,
   };
 }

@@ -30,7 +30,8 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     {
       provide: AuthorizationServerMetadataSource,
       inject: [RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedOptions) => new AuthorizationServerMetadataSource(options.issuer, options.httpTimeoutMs),
+      useFactory: (options: ResolvedOptions) =>
+        new AuthorizationServerMetadataSource(options.issuer, options.httpTimeoutMs),
     },
     {
       provide: JwksKeyStore,

@@ -22,7 +22,11 @@ function signature(alg: string, input: string, key: KeyObject): Buffer {
     case 'RS':
       return sign(hash, data, key);
     case 'PS':
-      return sign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+      return sign(hash, data, {
+        key,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+      });
     case 'ES':
       return sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
     default:

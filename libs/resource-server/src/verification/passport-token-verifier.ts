@@ -34,17 +34,23 @@ export class PassportTokenVerifier implements TokenVerifier {
   }
 }
 
-function run(strategy: RegisteredStrategy, request: IncomingMessage, response: ServerResponse): Promise<AccessTokenClaims> {
+function run(
+  strategy: RegisteredStrategy,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<AccessTokenClaims> {
   return new Promise((resolve, reject) => {
-    const authenticate = strategy.getPassportInstance().authenticate(
-      strategy.passportName,
-      { session: false },
-      (error: unknown, claims: AccessTokenClaims | false, info: unknown) => {
-        if (error) reject(toBearerError(error));
-        else if (!claims) reject(toBearerError(info));
-        else resolve(claims);
-      },
-    );
+    const authenticate = strategy
+      .getPassportInstance()
+      .authenticate(
+        strategy.passportName,
+        { session: false },
+        (error: unknown, claims: AccessTokenClaims | false, info: unknown) => {
+          if (error) reject(toBearerError(error));
+          else if (!claims) reject(toBearerError(info));
+          else resolve(claims);
+        },
+      );
     authenticate(request, response, (error: unknown) => reject(toBearerError(error)));
   });
 }

@@ -1,0 +1,232 @@
+import { createSecretKey } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { InvalidTokenError } from '../errors/bearer-token.errors.js';
+import { signJws } from '../testing/sign-jws.js';
+import { isJwsCompact, parseJoseHeader, type JoseHeaderPolicy } from './jose-header.validator.js';
+
+const policy: JoseHeaderPolicy = {
+  algorithms: ['RS256', 'ES256', 'HS256'],
+  hmacConfigured: true,
+  requireAccessTokenType: false,
+};
+
+const PAYLOAD = { sub: 'alice' };
+const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/** A compact JWS with the given header and a placeholder signature: only the header is under test. */
+const token = (header: unknown) => `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(PAYLOAD))}.c2lnbmF0dXJl`;
+/** A compact JWS whose header segment is exactly `segment`. */
+const withHeaderSegment = (segment: string) => `${segment}.${b64url(JSON.stringify(PAYLOAD))}.c2lnbmF0dXJl`;
+
+function rejection(jws: string, withPolicy: JoseHeaderPolicy = policy): InvalidTokenError {
+  let caught: unknown;
+  try {
+    parseJoseHeader(jws, withPolicy);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(InvalidTokenError);
+  const error = caught as InvalidTokenError;
+  expect(error.status).toBe(401);
+  expect(error.code).toBe('invalid_token');
+  return error;
+}
+
+describe('isJwsCompact', () => {
+  it.each([
+    ['three base64url segments', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln'],
+    ['segments using - and _', 'a-b_c.d-e_f.g-h_i'],
+    ['one-character segments', 'a.b.c'],
+  ])('answers true for %s', (_case, value) => {
+    expect(isJwsCompact(value)).toBe(true);
+  });
+
+  it.each([
+    ['an opaque token', 'opaque-token-value'],
+    ['two segments', 'aaa.bbb'],
+    ['an empty signature', 'aaa.bbb.'],
+    ['an empty header', '.bbb.ccc'],
+    ['an empty payload', 'aaa..ccc'],
+    ['four segments', 'aaa.bbb.ccc.ddd'],
+    ['five segments (JWE)', 'aaa.bbb.ccc.ddd.eee'],
+    ['padding', 'aaa=.bbb.ccc'],
+    ['base64 + and /', 'aa+a.bb/b.ccc'],
+    ['a space', 'aaa.bbb.c cc'],
+    ['an empty string', ''],
+    ['only dots', '..'],
+  ])('answers false for %s', (_case, value) => {
+    expect(isJwsCompact(value)).toBe(false);
+  });
+
+  it('answers true for a token signed by signJws', () => {
+    const key = createSecretKey(Buffer.from('a-test-secret-of-sufficient-length'));
+    expect(isJwsCompact(signJws({ alg: 'HS256' }, PAYLOAD, key))).toBe(true);
+  });
+});
+
+describe('parseJoseHeader', () => {
+  it('returns the decoded header of an acceptable token', () => {
+    const header = { alg: 'RS256', kid: 'key-1', typ: 'at+jwt', x: 1 };
+    expect(parseJoseHeader(token(header), policy)).toEqual(header);
+  });
+
+  it('accepts a token built by signJws', () => {
+    const key = createSecretKey(Buffer.from('a-test-secret-of-sufficient-length'));
+    expect(parseJoseHeader(signJws({ alg: 'HS256', kid: 'k' }, PAYLOAD, key), policy)).toMatchObject({ alg: 'HS256' });
+  });
+
+  describe('shape', () => {
+    it.each([
+      ['an opaque token', 'opaque-token'],
+      ['an unsigned token', `${b64url('{"alg":"none"}')}.${b64url('{}')}.`],
+    ])('rejects %s as malformed', (_case, value) => {
+      expect(rejection(value).reason).toBe('malformed');
+    });
+
+    it.each([
+      ['not JSON', withHeaderSegment(b64url('not json'))],
+      ['truncated JSON', withHeaderSegment(b64url('{"alg":"RS256"'))],
+      ['bad base64url (one character)', withHeaderSegment('e')],
+      ['base64url of binary', withHeaderSegment('____')],
+    ])('rejects a header that is %s', (_case, value) => {
+      expect(rejection(value).reason).toBe('malformed_header');
+    });
+
+    it.each<[string, unknown]>([
+      ['a JSON array', [{ alg: 'RS256', kid: 'k' }]],
+      ['JSON null', null],
+      ['a JSON string', 'RS256'],
+      ['a JSON number', 256],
+    ])('rejects a header that is %s', (_case, header) => {
+      expect(rejection(token(header)).reason).toBe('malformed_header');
+    });
+  });
+
+  describe('alg', () => {
+    it.each(['none', 'None', 'NONE', 'nOnE'])('rejects alg %s', (alg) => {
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+    });
+
+    it('rejects alg none even with no kid and HMAC configured', () => {
+      expect(rejection(token({ alg: 'none' })).reason).toBe('alg_not_allowed');
+    });
+
+    it.each(['PS256', 'RS512', 'HS512', 'rs256', 'RS256 ', 'EdDSA', ''])('rejects alg %j outside the list', (alg) => {
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+    });
+
+    it.each<[string, unknown]>([
+      ['missing', undefined],
+      ['null', null],
+      ['a number', 256],
+      ['an array', ['RS256']],
+      ['an object', { name: 'RS256' }],
+    ])('rejects alg that is %s', (_case, alg) => {
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+    });
+
+    it.each(['RS256', 'ES256', 'HS256'])('accepts alg %s from the list', (alg) => {
+      expect(parseJoseHeader(token({ alg, kid: 'k' }), policy).alg).toBe(alg);
+    });
+  });
+
+  describe('crit', () => {
+    it.each<[string, unknown]>([
+      ['an unknown parameter', ['exp']],
+      ['b64', ['b64']],
+      ['an empty list', []],
+      ['null', null],
+      ['a string', 'exp'],
+      ['false', false],
+    ])('rejects crit holding %s', (_case, crit) => {
+      expect(rejection(token({ alg: 'RS256', kid: 'k', crit, exp: 1 })).reason).toBe('crit_unsupported');
+    });
+  });
+
+  describe('typ', () => {
+    it.each(['JWT', 'jwt', 'Jwt', 'at+jwt', 'AT+JWT', 'At+Jwt', 'application/at+jwt', 'Application/AT+JWT'])(
+      'accepts typ %s',
+      (typ) => {
+        expect(parseJoseHeader(token({ alg: 'RS256', kid: 'k', typ }), policy).typ).toBe(typ);
+      },
+    );
+
+    it('accepts a missing typ', () => {
+      expect(() => parseJoseHeader(token({ alg: 'RS256', kid: 'k' }), policy)).not.toThrow();
+    });
+
+    it.each(['JOSE', 'JOSE+JSON', 'application/jwt', 'id_token+jwt', 'logout+jwt', 'at+jwt ', 'at jwt', ''])(
+      'rejects typ %j',
+      (typ) => {
+        expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('typ_not_allowed');
+      },
+    );
+
+    it.each<[string, unknown]>([
+      ['null', null],
+      ['a number', 1],
+      ['an array', ['JWT']],
+      ['true', true],
+    ])('rejects typ that is %s', (_case, typ) => {
+      expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('typ_not_allowed');
+    });
+
+    describe('when an access token type is required', () => {
+      const strict = { ...policy, requireAccessTokenType: true };
+
+      it.each(['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/At+Jwt'])('accepts typ %s', (typ) => {
+        expect(parseJoseHeader(token({ alg: 'RS256', kid: 'k', typ }), strict).typ).toBe(typ);
+      });
+
+      it.each(['JWT', 'jwt', 'JOSE'])('rejects typ %s', (typ) => {
+        expect(rejection(token({ alg: 'RS256', kid: 'k', typ }), strict).reason).toBe('typ_not_allowed');
+      });
+
+      it('rejects a missing typ', () => {
+        expect(rejection(token({ alg: 'RS256', kid: 'k' }), strict).reason).toBe('typ_missing');
+      });
+    });
+  });
+
+  describe('kid', () => {
+    it('accepts a kid of 1024 characters', () => {
+      const kid = 'k'.repeat(1024);
+      expect(parseJoseHeader(token({ alg: 'RS256', kid }), policy).kid).toBe(kid);
+    });
+
+    it.each<[string, unknown]>([
+      ['a number', 1],
+      ['null', null],
+      ['an array', ['k']],
+      ['an object', { id: 'k' }],
+      ['empty', ''],
+      ['over 1024 characters', 'k'.repeat(1025)],
+    ])('rejects a kid that is %s', (_case, kid) => {
+      expect(rejection(token({ alg: 'RS256', kid })).reason).toBe('kid_invalid');
+      expect(rejection(token({ alg: 'HS256', kid })).reason).toBe('kid_invalid');
+    });
+
+    it('accepts a missing kid on an HS256 token when HMAC is configured', () => {
+      expect(parseJoseHeader(token({ alg: 'HS256', typ: 'JWT' }), policy)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    });
+
+    it('rejects a missing kid on an HS256 token when HMAC is not configured', () => {
+      const noHmac = { ...policy, hmacConfigured: false };
+      expect(rejection(token({ alg: 'HS256' }), noHmac).reason).toBe('kid_missing');
+    });
+
+    it.each(['RS256', 'ES256'])('rejects a missing kid on an %s token even when HMAC is configured', (alg) => {
+      expect(rejection(token({ alg })).reason).toBe('kid_missing');
+    });
+
+    it('rejects an HS384 token outside the list before looking at its kid', () => {
+      expect(rejection(token({ alg: 'HS384' })).reason).toBe('alg_not_allowed');
+    });
+  });
+
+  describe('keys the token offers', () => {
+    it.each(['jku', 'x5u', 'jwk', 'x5c'])('ignores %s and still requires a kid', (parameter) => {
+      expect(rejection(token({ alg: 'RS256', [parameter]: 'https://evil.example/keys' })).reason).toBe('kid_missing');
+    });
+  });
+});

@@ -1,0 +1,25 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { ResourceServerOptions } from 'nest-resource-server';
+import { createSampleApi, sampleApiConfigFromEnv } from '../../apps/shared/src/sample-api.js';
+import { listenOnLoopback } from './listen.js';
+
+/** A sample API started in-process exactly as its main.ts configures it, on a loopback port. */
+export interface RunningApp {
+  readonly app: INestApplication;
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a sample API from contract variables (`env`) on a free port. */
+export async function startSampleApp(
+  moduleFor: (options: ResourceServerOptions) => DynamicModule,
+  defaults: { port: number; audience: string },
+  env: Record<string, string>,
+  extra: Partial<ResourceServerOptions> = {},
+): Promise<RunningApp> {
+  const config = sampleApiConfigFromEnv(env, defaults);
+  const app = await createSampleApi(moduleFor({ ...config.resourceServer, ...extra }), config.corsOrigins, ['error']);
+  const port = await listenOnLoopback(app);
+  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
