@@ -11,14 +11,21 @@ export interface RawResponse {
  * Sends a request with exactly these header lines (repeats included), which Node's own
  * client and supertest would merge or refuse.
  */
-export function rawRequest(port: number, method: string, path: string, headerLines: readonly string[]): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headerLines: readonly string[],
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
     socket.on('end', () => resolve(parse(Buffer.concat(chunks).toString('latin1'))));
-    socket.write([`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'));
+    socket.write(
+      [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'),
+    );
   });
 }
 

@@ -117,34 +117,37 @@ describe('todo-api (operator contract)', () => {
         'Bearer with no token',
         () => ({ authorization: 'Bearer' }),
         400,
-        () => `${REALM}, error="invalid_request", error_description="Bearer scheme without a token"`,
+        () => `${REALM}, error="invalid_request"`,
         { error: 'invalid_request' },
       ],
       [
         'Bearer with characters outside b64token',
         () => ({ authorization: 'Bearer abc,def' }),
         400,
-        () => `${REALM}, error="invalid_request", error_description="Bearer token has characters outside RFC 6750 b64token"`,
+        () => `${REALM}, error="invalid_request"`,
         { error: 'invalid_request' },
       ],
       [
         'header and cookie carrying different tokens',
         () => ({ ...bearer(issuer.token()), cookie: `app.at=${issuer.token()}` }),
         400,
-        () => `${REALM}, error="invalid_request", error_description="request carries two different tokens"`,
+        () => `${REALM}, error="invalid_request"`,
         { error: 'invalid_request' },
       ],
       ['a Basic scheme (no bearer token)', () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 401, () => REALM, {}],
       ['only the refresh-token cookie', () => ({ cookie: `app.rt=${issuer.token()}` }), 401, () => REALM, {}],
     ];
 
-    it.each(rows)('answers %s with the contract status and challenge', async (_name, headers, status, challenge, body) => {
-      const response = await request(server()).get('/me').set(headers());
-      expect(response.status).toBe(status);
-      expect(response.headers['www-authenticate']).toBe(challenge());
-      expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.body).toMatchObject(body);
-    });
+    it.each(rows)(
+      'answers %s with the contract status and challenge',
+      async (_name, headers, status, challenge, body) => {
+        const response = await request(server()).get('/me').set(headers());
+        expect(response.status).toBe(status);
+        expect(response.headers['www-authenticate']).toBe(challenge());
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(response.body).toMatchObject(body);
+      },
+    );
 
     it('never echoes the token in a rejection', async () => {
       const token = issuer.token({ claims: { aud: 'help-api' } });
@@ -169,7 +172,9 @@ describe('todo-api (operator contract)', () => {
 
     it('accepts the same token in header and cookie', async () => {
       const token = issuer.token();
-      const response = await request(server()).get('/me').set({ ...bearer(token), cookie: `app.at=${token}` });
+      const response = await request(server())
+        .get('/me')
+        .set({ ...bearer(token), cookie: `app.at=${token}` });
       expect(response.status).toBe(200);
     });
 
@@ -213,7 +218,9 @@ describe('todo-api (operator contract)', () => {
     });
 
     it('returns the verified claims on GET /me', async () => {
-      const response = await request(server()).get('/me').set(bearer(issuer.token({ claims: { sub: 'alice', name: 'Alice' } })));
+      const response = await request(server())
+        .get('/me')
+        .set(bearer(issuer.token({ claims: { sub: 'alice', name: 'Alice' } })));
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ sub: 'alice', name: 'Alice', iss: issuer.url });
     });
@@ -241,11 +248,12 @@ describe('todo-api (operator contract)', () => {
       ['a near-miss scope', { scope: 'todo:writer todo:read' }],
       ['the scope as a substring', { scope: 'xtodo:write' }],
     ])('answers 403 insufficient_scope to POST /todos with %s', async (_name, claims) => {
-      const response = await request(server()).post('/todos').set(bearer(issuer.token({ claims }))).send({ title: 'x' });
+      const response = await request(server())
+        .post('/todos')
+        .set(bearer(issuer.token({ claims })))
+        .send({ title: 'x' });
       expect(response.status).toBe(403);
-      expect(response.headers['www-authenticate']).toBe(
-        `${REALM}, error="insufficient_scope", error_description="token lacks a required scope", scope="todo:write"`,
-      );
+      expect(response.headers['www-authenticate']).toBe(`${REALM}, error="insufficient_scope", scope="todo:write"`);
       expect(response.body).toMatchObject({ error: 'insufficient_scope', scope: 'todo:write' });
     });
 
@@ -285,7 +293,9 @@ describe('todo-api (operator contract)', () => {
       ['a near-miss role', { roles: ['administrator', 'Admin'] }],
       ['the role in another claim', { roles: undefined, role: 'admin' }],
     ])('answers 403 to DELETE /todos/:id with %s', async (_name, claims) => {
-      const response = await request(server()).delete('/todos/any').set(bearer(issuer.token({ claims })));
+      const response = await request(server())
+        .delete('/todos/any')
+        .set(bearer(issuer.token({ claims })));
       expect(response.status).toBe(403);
       expect(response.headers['www-authenticate']).toBe(
         `${REALM}, error="insufficient_scope", error_description="requires the role admin"`,

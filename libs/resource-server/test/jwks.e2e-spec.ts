@@ -63,7 +63,11 @@ describe('JWT strategy with a remote JWKS', () => {
   it('refuses a token whose alg differs from its key’s published alg', async () => {
     const app = await start({ algorithms: ['RS256', 'PS256'] });
     const key = issuer.currentKey; // published with alg RS256
-    const token = signJws({ alg: 'PS256', kid: key.kid }, { iss: issuer.url, aud: 'api', exp: now / 1000 + 60 }, key.privateKey);
+    const token = signJws(
+      { alg: 'PS256', kid: key.kid },
+      { iss: issuer.url, aud: 'api', exp: now / 1000 + 60 },
+      key.privateKey,
+    );
     const response = await get(app, token);
     expect(response.status).toBe(401);
     expect(response.body.error_description).toBe('token algorithm does not match its key');
@@ -155,11 +159,14 @@ describe('JWT strategy with a remote JWKS', () => {
       await get(app, issuer.token({ key: TestIssuer.foreignKey() })).expect(401);
     });
 
-    it.each(['http500', 'garbage', 'refuse'] as const)('answers 503 when the JWKS answers %s and no key was fetched', async (mode) => {
-      await issuer.goDown(mode);
-      const app = await start();
-      await get(app, issuer.token()).expect(503);
-    });
+    it.each(['http500', 'garbage', 'refuse'] as const)(
+      'answers 503 when the JWKS answers %s and no key was fetched',
+      async (mode) => {
+        await issuer.goDown(mode);
+        const app = await start();
+        await get(app, issuer.token()).expect(503);
+      },
+    );
 
     it('answers 503 within the time limit when the JWKS hangs', async () => {
       await issuer.goDown('hang');

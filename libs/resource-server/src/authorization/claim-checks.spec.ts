@@ -25,11 +25,19 @@ describe('scopesOf', () => {
     ['a space-separated scope string', { scope: 'openid todo:read todo:write' }, ['openid', 'todo:read', 'todo:write']],
     ['an scp array', { scp: ['todo:read', 'todo:write'] }, ['todo:read', 'todo:write']],
     ['an scp string', { scp: 'todo:read todo:write' }, ['todo:read', 'todo:write']],
-    ['scope and scp together', { scope: 'openid todo:read', scp: ['todo:write', 'todo:read'] }, ['openid', 'todo:read', 'todo:write']],
+    [
+      'scope and scp together',
+      { scope: 'openid todo:read', scp: ['todo:write', 'todo:read'] },
+      ['openid', 'todo:read', 'todo:write'],
+    ],
     ['repeated spaces and edge spaces', { scope: '  todo:read   todo:write ' }, ['todo:read', 'todo:write']],
     ['an empty scope string', { scope: '' }, []],
     ['an scp array of empty strings', { scp: ['', ''] }, []],
-    ['non-string scp members', { scp: ['todo:read', 42, null, { s: 'x' }, ['todo:write'], true] } as unknown as AccessTokenClaims, ['todo:read']],
+    [
+      'non-string scp members',
+      { scp: ['todo:read', 42, null, { s: 'x' }, ['todo:write'], true] } as unknown as AccessTokenClaims,
+      ['todo:read'],
+    ],
     ['a numeric scope', { scope: 42 as unknown as string }, []],
     ['an object scp', { scp: { 'todo:read': true } as unknown as string }, []],
     ['no scope claim', { sub: 'alice' }, []],
@@ -54,7 +62,9 @@ describe('claimAt', () => {
   });
 
   it('prefers a claim whose exact name holds the dot', () => {
-    expect(claimAt({ 'realm_access.roles': 'exact', realm_access: { roles: 'nested' } }, 'realm_access.roles')).toBe('exact');
+    expect(claimAt({ 'realm_access.roles': 'exact', realm_access: { roles: 'nested' } }, 'realm_access.roles')).toBe(
+      'exact',
+    );
   });
 
   it.each([
@@ -122,7 +132,7 @@ describe('claimSatisfies', () => {
 
   it('passes the claim value and all claims to a predicate', () => {
     const claims = { sub: 'alice', level: 3 };
-    const predicate = jest.fn((value: unknown) => value === 3);
+    const predicate = jest.fn((value: unknown, _claims: AccessTokenClaims) => value === 3);
     expect(claimSatisfies(claims, 'level', predicate)).toBe(true);
     expect(predicate).toHaveBeenCalledWith(3, claims);
   });
@@ -266,7 +276,12 @@ describe('compileRequirements', () => {
       const check = compileRequirements([claim('tenant', 'acme'), claim('level', (v) => v === 3)], 'roles');
       const error = thrownBy(() => check(claims));
       expect(error).toBeInstanceOf(InsufficientScopeError);
-      expect(error).toMatchObject({ status: 403, code: 'insufficient_scope', reason: 'claim_mismatch', scope: undefined });
+      expect(error).toMatchObject({
+        status: 403,
+        code: 'insufficient_scope',
+        reason: 'claim_mismatch',
+        scope: undefined,
+      });
       expect((error as InsufficientScopeError).description).toMatch(/^claim (tenant|level) /);
     });
   });

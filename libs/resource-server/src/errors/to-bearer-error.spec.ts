@@ -64,7 +64,10 @@ describe('toBearerError', () => {
   });
 
   it('maps a JsonWebTokenError without a message to jwt_invalid', () => {
-    expect(toBearerError({ name: 'JsonWebTokenError' })).toMatchObject({ code: 'invalid_token', reason: 'jwt_invalid' });
+    expect(toBearerError({ name: 'JsonWebTokenError' })).toMatchObject({
+      code: 'invalid_token',
+      reason: 'jwt_invalid',
+    });
   });
 
   it.each<[string, unknown]>([
@@ -94,8 +97,16 @@ describe('toBearerError', () => {
     const now = Math.floor(Date.now() / 1000);
 
     it.each([
-      ['TokenExpiredError built directly', () => new jwt.TokenExpiredError('jwt expired', new Date(0)), 'token_expired'],
-      ['NotBeforeError built directly', () => new jwt.NotBeforeError('jwt not active', new Date(0)), 'token_not_yet_valid'],
+      [
+        'TokenExpiredError built directly',
+        () => new jwt.TokenExpiredError('jwt expired', new Date(0)),
+        'token_expired',
+      ],
+      [
+        'NotBeforeError built directly',
+        () => new jwt.NotBeforeError('jwt not active', new Date(0)),
+        'token_not_yet_valid',
+      ],
       ['JsonWebTokenError built directly', () => new jwt.JsonWebTokenError('invalid signature'), 'bad_signature'],
       [
         'an expired token',

@@ -16,7 +16,7 @@ describe('formatWwwAuthenticate', () => {
     [
       'an invalid request with a description',
       new InvalidRequestError('request carries two different tokens', 'two_tokens'),
-      'Bearer realm="x", error="invalid_request", error_description="request carries two different tokens"',
+      'Bearer realm="x", error="invalid_request"',
     ],
     ['an invalid token without description', new InvalidTokenError(), 'Bearer realm="x", error="invalid_token"'],
     [
@@ -32,7 +32,7 @@ describe('formatWwwAuthenticate', () => {
     [
       'a missing scope with a description',
       new InsufficientScopeError('token lacks a required scope', 'scope_missing', 'todo:write'),
-      'Bearer realm="x", error="insufficient_scope", error_description="token lacks a required scope", scope="todo:write"',
+      'Bearer realm="x", error="insufficient_scope", scope="todo:write"',
     ],
     [
       'a missing role',

@@ -1,7 +1,8 @@
 import type { BearerTokenError } from './bearer-token.errors.js';
 
 /**
- * Formats the `WWW-Authenticate` challenge of RFC 6750 §3 for an error.
+ * Formats the `WWW-Authenticate` challenge of RFC 6750 §3 for an error, exactly as the
+ * operator contract's table shows it (the body always carries the description).
  * Values are quoted-strings; `error_description` and `scope` are kept within the
  * characters RFC 6750 allows (%x20-21 / %x23-5B / %x5D-7E), so a description can
  * never break the header or smuggle a quote.
@@ -10,8 +11,11 @@ export function formatWwwAuthenticate(realm: string, error?: BearerTokenError): 
   const params: [string, string][] = [['realm', realm]];
   if (error?.code) {
     params.push(['error', error.code]);
-    if (error.description) params.push(['error_description', error.description]);
     const scope = (error as { scope?: string }).scope;
+    // the operator contract's exact challenges: invalid_request and a missing scope carry no description
+    if (error.description && error.code !== 'invalid_request' && !scope) {
+      params.push(['error_description', error.description]);
+    }
     if (scope) params.push(['scope', scope]);
   }
   return 'Bearer ' + params.map(([name, value]) => `${name}="${toQuotableText(value)}"`).join(', ');

@@ -58,7 +58,10 @@ describe('HeaderOrCookieTokenResolver', () => {
       });
 
       it('finds the header whatever the case of its name', () => {
-        expect(resolver.resolve(request(['AUTHORIZATION', `Bearer ${TOKEN}`]))).toEqual({ token: TOKEN, source: 'header' });
+        expect(resolver.resolve(request(['AUTHORIZATION', `Bearer ${TOKEN}`]))).toEqual({
+          token: TOKEN,
+          source: 'header',
+        });
       });
 
       it.each([
@@ -168,7 +171,10 @@ describe('HeaderOrCookieTokenResolver', () => {
       });
 
       it('returns the token when the same cookie is repeated', () => {
-        expect(resolver.resolve(withCookie(`app.at=${TOKEN}; app.at=${TOKEN}`))).toEqual({ token: TOKEN, source: 'cookie' });
+        expect(resolver.resolve(withCookie(`app.at=${TOKEN}; app.at=${TOKEN}`))).toEqual({
+          token: TOKEN,
+          source: 'cookie',
+        });
       });
 
       it('returns the token when the same cookie comes in two Cookie headers', () => {
@@ -186,7 +192,10 @@ describe('HeaderOrCookieTokenResolver', () => {
       });
 
       it('returns the decoded value of a percent-encoded cookie', () => {
-        expect(resolver.resolve(withCookie('app.at=abc%2Bdef%2F%3D'))).toEqual({ token: 'abc+def/=', source: 'cookie' });
+        expect(resolver.resolve(withCookie('app.at=abc%2Bdef%2F%3D'))).toEqual({
+          token: 'abc+def/=',
+          source: 'cookie',
+        });
       });
 
       it('keeps a value with a stray % as it is', () => {

@@ -78,9 +78,17 @@ describe('parseJoseHeader', () => {
   describe('shape', () => {
     it.each([
       ['an opaque token', 'opaque-token'],
-      ['an unsigned token', `${b64url('{"alg":"none"}')}.${b64url('{}')}.`],
+      ['two segments', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}`],
+      ['four segments', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.c2ln.c2ln`],
+      ['an empty header', `.${b64url('{}')}.c2ln`],
+      ['an empty payload', `${b64url('{"alg":"RS256","kid":"k"}')}..c2ln`],
+      ['a signature outside base64url', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.c2ln+/=`],
     ])('rejects %s as malformed', (_case, value) => {
       expect(rejection(value).reason).toBe('malformed');
+    });
+
+    it('rejects an empty signature under an accepted alg as unsigned', () => {
+      expect(rejection(`${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.`).reason).toBe('unsigned');
     });
 
     it.each([
@@ -109,6 +117,17 @@ describe('parseJoseHeader', () => {
 
     it('rejects alg none even with no kid and HMAC configured', () => {
       expect(rejection(token({ alg: 'none' })).reason).toBe('alg_not_allowed');
+    });
+
+    it.each(['none', 'None', 'NONE'])('rejects an unsigned alg %s token for its algorithm', (alg) => {
+      const unsigned = signJws({ alg, typ: 'JWT' }, PAYLOAD);
+      expect(unsigned.endsWith('.')).toBe(true);
+      expect(rejection(unsigned).reason).toBe('alg_not_allowed');
+    });
+
+    it('rejects alg none even when the list wrongly holds it', () => {
+      const lenient = { ...policy, algorithms: [...policy.algorithms, 'none'] };
+      expect(rejection(signJws({ alg: 'none', kid: 'k' }, PAYLOAD), lenient).reason).toBe('unsigned');
     });
 
     it.each(['PS256', 'RS512', 'HS512', 'rs256', 'RS256 ', 'EdDSA', ''])('rejects alg %j outside the list', (alg) => {

@@ -38,7 +38,12 @@ export function isJwsCompact(token: string): boolean {
 export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHeader {
   const parts = token.split('.');
   // the signature may be empty here so that `alg: none` is refused for its algorithm
-  if (parts.length !== 3 || !SEGMENT.test(parts[0]!) || !SEGMENT.test(parts[1]!) || !/^[A-Za-z0-9_-]*$/.test(parts[2]!)) {
+  if (
+    parts.length !== 3 ||
+    !SEGMENT.test(parts[0]!) ||
+    !SEGMENT.test(parts[1]!) ||
+    !/^[A-Za-z0-9_-]*$/.test(parts[2]!)
+  ) {
     throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
   }
   let header: unknown;

@@ -1,5 +1,5 @@
 import type { ResourceServerOptions, TokenStrategyName } from './resource-server-options.js';
-import { OPTION_LABELS } from './resolve-options.js';
+import { OPTION_LABELS, resolveOptions } from './resolve-options.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
 
 /** The environment variables `optionsFromEnv()` reads, by option. */
@@ -85,7 +85,7 @@ export function optionsFromEnv(
   const clientId = read('OAUTH_CLIENT_ID');
   const clientSecret = read('OAUTH_CLIENT_SECRET');
   const strategy = options.strategy ?? 'jwt';
-  if (clientId || clientSecret || strategy !== 'jwt' || defaults.introspection) {
+  if (clientId || clientSecret || strategy === 'introspection' || strategy === 'auto' || defaults.introspection) {
     const base = defaults.introspection;
     const introspection = {
       ...base,
@@ -99,8 +99,16 @@ export function optionsFromEnv(
     options.introspection = introspection;
   }
 
-  if (problems.length > 0) throw new ResourceServerConfigError(problems);
   Object.defineProperty(options, OPTION_LABELS, { value: ENV_VARIABLES, enumerable: false });
+  if (problems.length > 0) {
+    // report every problem in one round: what parsed is checked too
+    try {
+      resolveOptions(options);
+    } catch (error) {
+      if (error instanceof ResourceServerConfigError) problems.push(...error.problems);
+    }
+    throw new ResourceServerConfigError(problems);
+  }
   return options;
 }
 

@@ -97,7 +97,11 @@ describe('resolveOptions', () => {
     });
 
     it.each(['introspection', 'auto'] as const)('fills introspection defaults for the %s strategy', (strategy) => {
-      const resolved = resolveOptions({ ...base, strategy, introspection: { clientId: 'todo-api', clientSecret: SECRET } });
+      const resolved = resolveOptions({
+        ...base,
+        strategy,
+        introspection: { clientId: 'todo-api', clientSecret: SECRET },
+      });
       expect(resolved.strategy).toBe(strategy);
       expect(resolved.introspection).toEqual({
         endpoint: undefined,
@@ -122,7 +126,9 @@ describe('resolveOptions', () => {
         inactiveCacheTtlSeconds: 0,
         redisUrl: 'rediss://cache.internal:6380/0',
       };
-      expect(resolveOptions({ ...base, strategy: 'introspection', introspection }).introspection).toEqual(introspection);
+      expect(resolveOptions({ ...base, strategy: 'introspection', introspection }).introspection).toEqual(
+        introspection,
+      );
     });
   });
 
@@ -172,7 +178,10 @@ describe('resolveOptions', () => {
       ],
       [
         'an introspection endpoint that is no URL',
-        { strategy: 'introspection', introspection: { clientId: 'todo-api', clientSecret: SECRET, endpoint: '/introspect' } },
+        {
+          strategy: 'introspection',
+          introspection: { clientId: 'todo-api', clientSecret: SECRET, endpoint: '/introspect' },
+        },
         'introspection.endpoint: ',
       ],
       [
@@ -185,17 +194,26 @@ describe('resolveOptions', () => {
       ],
       [
         'a negative cacheTtlSeconds',
-        { strategy: 'introspection', introspection: { clientId: 'todo-api', clientSecret: SECRET, cacheTtlSeconds: -5 } },
+        {
+          strategy: 'introspection',
+          introspection: { clientId: 'todo-api', clientSecret: SECRET, cacheTtlSeconds: -5 },
+        },
         'introspection.cacheTtlSeconds: ',
       ],
       [
         'a zero cacheMaxEntries',
-        { strategy: 'introspection', introspection: { clientId: 'todo-api', clientSecret: SECRET, cacheMaxEntries: 0 } },
+        {
+          strategy: 'introspection',
+          introspection: { clientId: 'todo-api', clientSecret: SECRET, cacheMaxEntries: 0 },
+        },
         'introspection.cacheMaxEntries: ',
       ],
       [
         'a redisUrl that is not redis',
-        { strategy: 'introspection', introspection: { clientId: 'todo-api', clientSecret: SECRET, redisUrl: 'http://cache' } },
+        {
+          strategy: 'introspection',
+          introspection: { clientId: 'todo-api', clientSecret: SECRET, redisUrl: 'http://cache' },
+        },
         'introspection.redisUrl: ',
       ],
     ])('reports %s in one line naming the option', (_case, change, prefix) => {
@@ -308,5 +326,24 @@ describe('isHttpUrl', () => {
     [42, false],
   ])('answers for %p', (value, answer) => {
     expect(isHttpUrl(value)).toBe(answer);
+  });
+});
+
+describe('resolveOptions given no object or an odd audience', () => {
+  it.each([null, undefined])('reports %p as one problem, not a TypeError', (value) => {
+    expect(() => resolveOptions(value as unknown as ResourceServerOptions)).toThrow(
+      new ResourceServerConfigError(['options: expected an object']),
+    );
+  });
+
+  it.each([42, {}])('reports a non-iterable audience %p on the audience line', (audience) => {
+    const run = () =>
+      resolveOptions({ issuer: 'https://as.example.com', audience } as unknown as ResourceServerOptions);
+    expect(run).toThrow(ResourceServerConfigError);
+    try {
+      run();
+    } catch (error) {
+      expect((error as ResourceServerConfigError).problems).toEqual([expect.stringMatching(/^audience: /)]);
+    }
   });
 });

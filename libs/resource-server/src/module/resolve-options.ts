@@ -28,19 +28,22 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * @throws ResourceServerConfigError listing every problem, a line each.
  */
 export function resolveOptions(options: ResourceServerOptions): ResolvedOptions {
-  const labels = (options as Labelled)[OPTION_LABELS] ?? {};
-  const problems: string[] = [];
-  const problem = (option: string, text: string) => problems.push(`${labels[option] ?? option}: ${text}`);
-
   if (options === null || typeof options !== 'object') {
     throw new ResourceServerConfigError(['options: expected an object']);
   }
+  const labels = (options as Labelled)[OPTION_LABELS] ?? {};
+  const problems: string[] = [];
+  const label = (option: string) => labels[option] ?? option;
+  const problem = (option: string, text: string) => problems.push(`${label(option)}: ${text}`);
+
   const issuer = options.issuer;
   if (typeof issuer !== 'string' || !isHttpUrl(issuer)) {
     problem('issuer', `expected an http(s) URL, got ${show(issuer)}`);
   }
-  const audiences = new Set(typeof options.audience === 'string' ? [options.audience] : (options.audience ?? []));
-  if (audiences.size === 0 || [...audiences].some((a) => typeof a !== 'string' || a.trim() === '')) {
+  const audienceList: unknown[] =
+    typeof options.audience === 'string' ? [options.audience] : Array.isArray(options.audience) ? options.audience : [];
+  const audiences = new Set(audienceList as string[]);
+  if (audiences.size === 0 || audienceList.some((a) => typeof a !== 'string' || a.trim() === '')) {
     problem('audience', `expected one or more non-empty values, got ${show(options.audience)}`);
   }
   if (options.jwksUri !== undefined && !isHttpUrl(options.jwksUri)) {
@@ -61,7 +64,10 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
       problem('algorithms', `unsupported algorithm ${show(alg)}; expected some of ${SUPPORTED_ALGORITHMS.join(', ')}`);
     } else if (alg.startsWith('HS') && !hmacSecret) {
-      problem('algorithms', `${alg} needs a shared secret (hmacSecret); asymmetric algorithms only without one`);
+      problem(
+        'algorithms',
+        `${alg} needs a shared secret (${label('hmacSecret')}); asymmetric algorithms only without one`,
+      );
     }
   }
 

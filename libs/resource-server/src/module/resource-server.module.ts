@@ -1,17 +1,20 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import {
+  Inject,
+  Logger,
+  Module,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
-import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
-import { BearerErrorFilter } from '../errors/bearer-error.filter.js';
+import { IntrospectionCache } from '../introspection/introspection-cache.js';
+import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
-import { HeaderOrCookieTokenResolver } from '../extraction/header-or-cookie-token-resolver.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
-import { JwtStrategy } from '../jwt/jwt.strategy.js';
-import { PassportTokenVerifier } from '../verification/passport-token-verifier.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import { resolveOptions } from './resolve-options.js';
-import type { ResolvedOptions, ResourceServerOptions } from './resource-server-options.js';
-import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+import type { ResolvedOptions } from './resource-server-options.js';
+import { ConfigurableModuleClass } from './resource-server.module-definition.js';
+import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -21,51 +24,18 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
  * export class AppModule {}
  */
 @Module({
-  providers: [
-    {
-      provide: RESOLVED_OPTIONS,
-      inject: [RESOURCE_SERVER_OPTIONS],
-      useFactory: (options: ResourceServerOptions) => resolveOptions(options),
-    },
-    {
-      provide: AuthorizationServerMetadataSource,
-      inject: [RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedOptions) =>
-        new AuthorizationServerMetadataSource(options.issuer, options.httpTimeoutMs),
-    },
-    {
-      provide: JwksKeyStore,
-      inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource],
-      useFactory: (options: ResolvedOptions, discovery: AuthorizationServerMetadataSource) =>
-        new JwksKeyStore({
-          jwksUri: options.jwksUri,
-          discovery,
-          timeoutMs: options.httpTimeoutMs,
-          maxFetchesPerMinute: options.jwksMaxFetchesPerMinute,
-          refreshIntervalSeconds: options.jwksRefreshIntervalSeconds,
-          clock: options.clock,
-        }),
-    },
-    JwtStrategy,
-    {
-      provide: BearerTokenResolver,
-      inject: [RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedOptions) => new HeaderOrCookieTokenResolver(options.cookieName),
-    },
-    {
-      provide: TokenVerifier,
-      inject: [RESOLVED_OPTIONS, JwtStrategy],
-      useFactory: (options: ResolvedOptions, jwt: JwtStrategy) => new PassportTokenVerifier(options.strategy, { jwt }),
-    },
-    ResourceServerGuard,
-    { provide: APP_FILTER, useClass: BearerErrorFilter },
-  ],
-  exports: [RESOLVED_OPTIONS, BearerTokenResolver, TokenVerifier, ResourceServerGuard, JwksKeyStore],
+  providers: RESOURCE_SERVER_PROVIDERS,
+  exports: [RESOLVED_OPTIONS, BearerTokenResolver, TokenVerifier, TokenIntrospector, ResourceServerGuard, JwksKeyStore],
 })
-export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
+export class ResourceServerModule
+  extends ConfigurableModuleClass
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
     private readonly keyStore: JwksKeyStore,
+    @Optional() @Inject(TokenIntrospector) private readonly introspector: { close?(): Promise<void> } | null,
+    @Optional() @Inject(IntrospectionCache) private readonly cache: IntrospectionCache | null,
   ) {
     super();
   }
@@ -76,5 +46,10 @@ export class ResourceServerModule extends ConfigurableModuleClass implements OnA
     if (this.options.hmacKey && this.options.hmacKey.symmetricKeySize! < 32) {
       new Logger('ResourceServer').warn('hmacSecret is shorter than 32 bytes (RFC 7518 §3.2 wants at least 256 bits)');
     }
+  }
+
+  /** Closes keep-alive connections and the Redis client. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.introspector?.close?.(), this.cache?.close?.()]);
   }
 }
