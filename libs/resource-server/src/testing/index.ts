@@ -1,3 +1,10 @@
 export { TestIssuer } from './test-issuer.js';
-export type { OutageMode, TestIssuerOptions, TestKey, TestKeyAlgorithm, TokenOptions } from './test-issuer.js';
+export type {
+  IntrospectionFault,
+  OutageMode,
+  TestIssuerOptions,
+  TestKey,
+  TestKeyAlgorithm,
+  TokenOptions,
+} from './test-issuer.js';
 export { signJws } from './sign-jws.js';

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { signJws } from './sign-jws.js';
@@ -13,6 +13,9 @@ export interface TestKey {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
 }
+
+/** How the introspection endpoint misbehaves: each is the authorization server's fault. */
+export type IntrospectionFault = 'http500' | 'garbage' | 'non-object' | 'no-active' | 'hang' | 'huge' | 'credentials';
 
 /** How the issuer fails while down. */
 export type OutageMode = 'refuse' | 'http500' | 'garbage' | 'hang';
@@ -42,8 +45,9 @@ export interface TestIssuerOptions {
 }
 
 /**
- * A local authorization server for tests: real keys, OpenID discovery and a JWKS on
- * loopback, key rotation, outages on demand, and tokens with any claims and headers.
+ * A local authorization server for tests: real keys, OpenID discovery, a JWKS and an
+ * RFC 7662 introspection endpoint on loopback, key rotation, outages on demand, and
+ * tokens (JWT or opaque) with any claims and headers.
  * @example
  * const issuer = await TestIssuer.start({ audience: 'todo-api' });
  * const app = await createApp({ issuer: issuer.url, audience: 'todo-api' });
@@ -59,11 +63,24 @@ export class TestIssuer {
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private readonly routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  private readonly introspectionClients = new Map<string, string>();
+  private readonly opaqueTokens = new Map<string, Record<string, unknown>>();
+  private introspectionFault?: IntrospectionFault;
+  /** Milliseconds the introspection endpoint waits before answering (to make requests overlap). */
+  introspectionDelayMs = 0;
+  /** What the last introspection request sent, for assertions. */
+  lastIntrospection?: {
+    readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
+    readonly form: URLSearchParams;
+  };
+  /** Fields added to the discovery document. */
+  readonly extraMetadata: Record<string, unknown> = {};
 
   private constructor(private readonly options: TestIssuerOptions) {
     this.server = this.createHttpServer();
     this.route('/.well-known/openid-configuration', (_req, res) => this.json(res, this.metadata()));
     this.route('/jwks', (_req, res) => this.json(res, this.jwks()));
+    this.route('/introspect', (req, res) => void this.introspect(req, res));
     this.addKey(options.algorithm ?? 'RS256');
   }
 
@@ -81,6 +98,55 @@ export class TestIssuer {
 
   get jwksUri(): string {
     return `${this.url}/jwks`;
+  }
+
+  /** The RFC 7662 endpoint, also announced by discovery. */
+  get introspectionEndpoint(): string {
+    return `${this.url}/introspect`;
+  }
+
+  /** How many times the introspection endpoint was called. */
+  get introspectionCalls(): number {
+    return this.hits.get('/introspect') ?? 0;
+  }
+
+  /** Lets a client (an API) call the introspection endpoint with these credentials. */
+  addIntrospectionClient(clientId: string, clientSecret: string): void {
+    this.introspectionClients.set(clientId, clientSecret);
+  }
+
+  /**
+   * An opaque token the introspection endpoint knows: active with `iss`, `sub`, `aud`,
+   * `exp`, `scope`, `token_type` by default, each overridable (or removed with `undefined`).
+   */
+  opaqueToken(options: { claims?: Record<string, unknown>; expiresInSeconds?: number } = {}): string {
+    const token = randomBytes(24).toString('base64url');
+    const now = Math.floor((this.options.clock ?? Date.now)() / 1000);
+    this.opaqueTokens.set(
+      token,
+      dropUndefined({
+        iss: this.url,
+        sub: 'user-1',
+        aud: this.options.audience ?? 'api',
+        iat: now,
+        exp: now + (options.expiresInSeconds ?? 300),
+        scope: 'openid',
+        client_id: 'web',
+        token_type: 'Bearer',
+        ...options.claims,
+      }),
+    );
+    return token;
+  }
+
+  /** The introspection endpoint answers `active: false` for this token from now on. */
+  revoke(token: string): void {
+    this.opaqueTokens.delete(token);
+  }
+
+  /** Makes the introspection endpoint misbehave (the other endpoints keep working); `undefined` heals it. */
+  failIntrospection(fault: IntrospectionFault | undefined): void {
+    this.introspectionFault = fault;
   }
 
   /** The key new tokens are signed with (the newest). */
@@ -166,11 +232,14 @@ export class TestIssuer {
   }
 
   private metadata(): Record<string, unknown> {
-    return { issuer: this.url, jwks_uri: this.jwksUri, ...this.extraMetadata };
+    return {
+      issuer: this.url,
+      jwks_uri: this.jwksUri,
+      introspection_endpoint: this.introspectionEndpoint,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      ...this.extraMetadata,
+    };
   }
-
-  /** Fields added to the discovery document. */
-  readonly extraMetadata: Record<string, unknown> = {};
 
   private jwks(): { keys: Record<string, unknown>[] } {
     return {
@@ -215,6 +284,49 @@ export class TestIssuer {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
     });
+  }
+
+  private async introspect(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    if (this.introspectionDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.introspectionDelayMs));
+    const fault = this.introspectionFault;
+    if (fault === 'hang') return;
+    if (fault === 'http500') return this.json(res, { error: 'server_error' }, 500);
+    if (fault === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"active":');
+    if (fault === 'non-object') return this.json(res, [{ active: true }]);
+    if (fault === 'no-active') return this.json(res, { active: 'true', sub: 'x' });
+    if (fault === 'huge') return this.json(res, { active: true, padding: 'x'.repeat(2 * 1024 * 1024) });
+
+    const credentials = this.clientCredentials(req, form);
+    this.lastIntrospection = { clientAuthMethod: credentials?.method ?? 'client_secret_basic', form };
+    if (
+      !credentials ||
+      this.introspectionClients.get(credentials.id) !== credentials.secret ||
+      fault === 'credentials'
+    ) {
+      return this.json(res, { error: 'invalid_client' }, 401);
+    }
+    const claims = this.opaqueTokens.get(form.get('token') ?? '');
+    const now = (this.options.clock ?? Date.now)() / 1000;
+    if (!claims || (typeof claims.exp === 'number' && claims.exp <= now)) return this.json(res, { active: false });
+    this.json(res, { active: true, ...claims });
+  }
+
+  private clientCredentials(
+    req: IncomingMessage,
+    form: URLSearchParams,
+  ): { id: string; secret: string; method: 'client_secret_basic' | 'client_secret_post' } | undefined {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Basic ')) {
+      const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
+      const decode = (v: string) => decodeURIComponent(v.replace(/\+/g, ' '));
+      return { id: decode(id), secret: decode(secret), method: 'client_secret_basic' };
+    }
+    const id = form.get('client_id');
+    const secret = form.get('client_secret');
+    return id && secret ? { id, secret, method: 'client_secret_post' } : undefined;
   }
 
   /** Writes a JSON response. */
