@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { runSampleApi } from '../../shared/src/sample-api.js';
+import { forwardingFromEnv } from './proxy-config.js';
+import { ProxyModule } from './proxy.module.js';
+
+const problems: string[] = [];
+const forwarding = forwardingFromEnv(process.env, problems);
+for (const problem of problems) console.error(`proxy: configuration error: ${problem}`);
+if (problems.length > 0) process.exit(1);
+
+await runSampleApi('proxy', { port: 3004, audience: 'todo-api' }, (options) =>
+  ProxyModule.forRoot(options, forwarding),
+);
