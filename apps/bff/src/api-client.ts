@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import type { OidcClient } from './oidc-client.js';
+import type { RefreshCoordinator } from './refresh-coordinator.js';
+import { reloadTokens, saveSession } from './session.js';
+import type { TokenSet } from './token-set.js';
+
+/** An API's answer as relayed to the page: status and JSON body, never a token. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+// refresh a little before expiry, so a token never expires on its way to the API
+const EXPIRY_MARGIN_MS = 5_000;
+
+/**
+ * Calls todo-api and help-api with the session's access token, refreshing it when it has
+ * expired (or an API answers 401) once, through the {@link RefreshCoordinator}.
+ */
+export class ApiClient {
+  private readonly logger = new Logger('Bff');
+  /** Refresh grants made by this instance (for tests and metrics). */
+  refreshes = 0;
+
+  constructor(
+    private readonly oidc: OidcClient,
+    private readonly coordinator: RefreshCoordinator,
+  ) {}
+
+  async call(request: Request, url: string, init: { method: string; body?: unknown }): Promise<ApiAnswer> {
+    let tokens = request.session.tokens;
+    if (!tokens) return { status: 401, body: { statusCode: 401, error: 'not_logged_in' } };
+    try {
+      if (tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) tokens = await this.refreshed(request, tokens);
+      let answer = await this.send(url, init, tokens);
+      if (answer.status === 401) {
+        tokens = await this.refreshed(request, tokens);
+        answer = await this.send(url, init, tokens);
+      }
+      return answer;
+    } catch (error) {
+      if (error instanceof SessionExpiredError) {
+        delete request.session.tokens;
+        delete request.session.user;
+        await saveSession(request);
+        return { status: 401, body: { statusCode: 401, error: 'session_expired' } };
+      }
+      throw error;
+    }
+  }
+
+  private async refreshed(request: Request, current: TokenSet): Promise<TokenSet> {
+    const tokens = await this.coordinator.run(
+      request.sessionID,
+      current,
+      async () => {
+        this.refreshes++;
+        let next: TokenSet;
+        try {
+          next = await this.oidc.refresh(current);
+        } catch (error) {
+          this.logger.warn(`refresh failed: ${(error as Error).message}`);
+          throw new SessionExpiredError();
+        }
+        request.session.tokens = next;
+        await saveSession(request);
+        return next;
+      },
+      () => reloadTokens(request),
+    );
+    // every request that waited carries the new tokens, so none saves the old ones back
+    request.session.tokens = tokens;
+    return tokens;
+  }
+
+  private async send(url: string, init: { method: string; body?: unknown }, tokens: TokenSet): Promise<ApiAnswer> {
+    const response = await fetch(url, {
+      method: init.method,
+      headers: {
+        authorization: `Bearer ${tokens.accessToken}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = { error: 'upstream answered non-JSON' };
+    }
+    return { status: response.status, body };
+  }
+}
+
+/** The refresh token no longer works: the user must log in again. */
+class SessionExpiredError extends Error {}

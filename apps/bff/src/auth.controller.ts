@@ -1,0 +1,71 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  Logger,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { BFF_CONFIG, OIDC_CLIENT } from './bff.tokens.js';
+import type { BffConfig } from './bff-config.js';
+import type { OidcClient } from './oidc-client.js';
+import { destroySession, regenerateSession, saveSession } from './session.js';
+import type { DisplayUser } from './token-set.js';
+
+/** Login, callback, logout: the tokens go into the server-side session, never to the browser. */
+@Controller()
+export class AuthController {
+  private readonly logger = new Logger('Bff');
+
+  constructor(
+    @Inject(OIDC_CLIENT) private readonly oidc: OidcClient,
+    @Inject(BFF_CONFIG) private readonly config: BffConfig,
+  ) {}
+
+  @Get('login')
+  async login(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const { url, ...login } = await this.oidc.startLogin();
+    request.session.login = login;
+    await saveSession(request);
+    response.redirect(url);
+  }
+
+  @Get('callback')
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const login = request.session.login;
+    if (!login) throw new BadRequestException('no login in progress');
+    let result;
+    try {
+      result = await this.oidc.finishLogin(new URL(request.originalUrl, this.config.origin), login);
+    } catch (error) {
+      this.logger.warn(`login failed: ${(error as Error).message}`);
+      throw new BadRequestException('login failed');
+    }
+    await regenerateSession(request);
+    request.session.tokens = result.tokens;
+    request.session.user = result.user;
+    await saveSession(request);
+    response.redirect('/');
+  }
+
+  /** Who is logged in, for display: from the id token's claims, never a token. */
+  @Get('session')
+  session(@Req() request: Request): { user: DisplayUser } {
+    if (!request.session.user || !request.session.tokens)
+      throw new UnauthorizedException({ statusCode: 401, error: 'not_logged_in' });
+    return { user: request.session.user };
+  }
+
+  /** Ends the session here and at the provider. POST, Origin-checked. */
+  @Post('logout')
+  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const url = await this.oidc.logoutUrl(request.session.tokens?.idToken);
+    await destroySession(request);
+    response.clearCookie('bff.sid', { path: '/' });
+    response.redirect(303, url);
+  }
+}

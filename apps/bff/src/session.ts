@@ -1,0 +1,29 @@
+import type { Request } from 'express';
+import type { BffSessionData, TokenSet } from './token-set.js';
+
+declare module 'express-session' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SessionData extends BffSessionData {}
+}
+
+/** Saves the session to the store now. */
+export function saveSession(request: Request): Promise<void> {
+  return new Promise((resolve, reject) => request.session.save((error) => (error ? reject(error) : resolve())));
+}
+
+/** A new session id with the same data: no session fixation across login. */
+export function regenerateSession(request: Request): Promise<void> {
+  return new Promise((resolve, reject) => request.session.regenerate((error) => (error ? reject(error) : resolve())));
+}
+
+/** Reads the session's tokens from the store again (another replica may have refreshed them). */
+export function reloadTokens(request: Request): Promise<TokenSet | undefined> {
+  return new Promise((resolve, reject) =>
+    request.session.reload((error) => (error ? reject(error) : resolve(request.session.tokens))),
+  );
+}
+
+/** Ends the session in the store. */
+export function destroySession(request: Request): Promise<void> {
+  return new Promise((resolve, reject) => request.session.destroy((error) => (error ? reject(error) : resolve())));
+}
