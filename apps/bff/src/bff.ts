@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import RedisStore from 'connect-redis';
 import session from 'express-session';
+import type { Redis } from 'ioredis';
 import type { ApiClient } from './api-client.js';
 import type { BffConfig } from './bff-config.js';
 import { BffModule } from './bff.module.js';
@@ -21,7 +22,7 @@ export interface RunningBff {
  * otherwise; the browser gets only the `bff.sid` cookie (HttpOnly, Secure, SameSite=Lax).
  */
 export async function startBff(config: BffConfig, logger?: LogLevel[] | false): Promise<RunningBff> {
-  let redis: import('ioredis').Redis | undefined;
+  let redis: Redis | undefined;
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
