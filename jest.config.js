@@ -10,7 +10,11 @@ export default {
     '^nest-resource-server/testing$': '<rootDir>/libs/resource-server/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/**/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/libs/*/src/**/*.spec.ts',
+    '<rootDir>/apps/*/src/**/*.spec.ts',
+    '<rootDir>/**/test/**/*.e2e-spec.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 20000,
 };
