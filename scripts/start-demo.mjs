@@ -9,7 +9,11 @@ const ISSUER = 'http://localhost:4000';
 const ACCESS_TOKEN_TTL = process.env.ACCESS_TOKEN_TTL ?? '60';
 
 const APPS = [
-  { name: 'auth-server', color: 35, env: { PORT: '4000', AUTH_ISSUER: ISSUER, WEB_ORIGIN: WEB, ACCESS_TOKEN_TTL } },
+  {
+    name: 'auth-server',
+    color: 35,
+    env: { PORT: '4000', AUTH_ISSUER: ISSUER, WEB_ORIGIN: WEB, BFF_ORIGIN: 'http://localhost:3005', ACCESS_TOKEN_TTL },
+  },
   { name: 'todo-api', color: 32, env: { PORT: '3001', OAUTH_ISSUER: ISSUER, CORS_ORIGINS: WEB } },
   {
     name: 'help-api',
@@ -24,9 +28,25 @@ const APPS = [
     },
   },
   {
+    name: 'proxy',
+    color: 34,
+    env: { PORT: '3004', OAUTH_ISSUER: ISSUER, UPSTREAM_URL: 'http://127.0.0.1:3001', CORS_ORIGINS: WEB },
+  },
+  {
+    name: 'bff',
+    color: 31,
+    env: { PORT: '3005', BFF_ORIGIN: 'http://localhost:3005', OAUTH_ISSUER: ISSUER },
+  },
+  {
     name: 'web',
     color: 33,
-    env: { PORT: '3000', WEB_ORIGIN: WEB, OAUTH_ISSUER: ISSUER, TODO_API_URL: 'http://localhost:3001', HELP_API_URL: 'http://localhost:3002' },
+    env: {
+      PORT: '3000',
+      WEB_ORIGIN: WEB,
+      OAUTH_ISSUER: ISSUER,
+      TODO_API_URL: 'http://localhost:3001',
+      HELP_API_URL: 'http://localhost:3002',
+    },
   },
 ];
 
@@ -41,8 +61,8 @@ function stopAll(code) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
   setTimeout(() => process.exit(code), 500).unref();
-  Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.on('exit', r))))).then(() =>
-    process.exit(code),
+  Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.on('exit', r))))).then(
+    () => process.exit(code),
   );
 }
 
@@ -92,6 +112,8 @@ console.log(`
 
   todo-api  http://localhost:3001  (JWT strategy)
   help-api  http://localhost:3002  (introspection strategy)
+  proxy     http://localhost:3004/api/*  (validates the cookie, forwards to todo-api at 127.0.0.1)
+  bff       http://localhost:3005  (server-side sessions: the browser never sees a token)
   auth      ${ISSUER}  (oidc-provider, access tokens live ${ACCESS_TOKEN_TTL} s)
 
   Ctrl-C stops everything.
