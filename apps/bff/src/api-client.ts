@@ -26,13 +26,14 @@ export class ApiClient {
   constructor(
     private readonly oidc: OidcClient,
     private readonly coordinator: RefreshCoordinator,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async call(request: Request, url: string, init: { method: string; body?: unknown }): Promise<ApiAnswer> {
     let tokens = request.session.tokens;
     if (!tokens) return { status: 401, body: { statusCode: 401, error: 'not_logged_in' } };
     try {
-      if (tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) tokens = await this.refreshed(request, tokens);
+      if (tokens.expiresAt - EXPIRY_MARGIN_MS <= this.clock()) tokens = await this.refreshed(request, tokens);
       let answer = await this.send(url, init, tokens);
       if (answer.status === 401) {
         tokens = await this.refreshed(request, tokens);

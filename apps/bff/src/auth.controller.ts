@@ -63,7 +63,7 @@ export class AuthController {
   /** Ends the session here and at the provider. POST, Origin-checked. */
   @Post('logout')
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const url = await this.oidc.logoutUrl(request.session.tokens?.idToken);
+    const url = await this.oidc.logoutUrl();
     await destroySession(request);
     response.clearCookie('bff.sid', { path: '/' });
     response.redirect(303, url);

@@ -14,7 +14,7 @@ import { RefreshCoordinator } from './refresh-coordinator.js';
 /** The backend-for-frontend: login, a server-side session, and API calls on the user's behalf. */
 @Module({})
 export class BffModule {
-  static forRoot(config: BffConfig, redis?: Redis): DynamicModule {
+  static forRoot(config: BffConfig, redis?: Redis, clock: () => number = Date.now): DynamicModule {
     const oidc = new OidcClient({
       issuer: config.issuer,
       clientId: config.clientId,
@@ -22,6 +22,7 @@ export class BffModule {
       redirectUri: `${config.origin}/callback`,
       postLogoutRedirectUri: `${config.origin}/`,
       scopes: config.scopes,
+      clock,
     });
     return {
       module: BffModule,
@@ -29,7 +30,7 @@ export class BffModule {
       providers: [
         { provide: BFF_CONFIG, useValue: config },
         { provide: OIDC_CLIENT, useValue: oidc },
-        { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis)) },
+        { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), clock) },
         { provide: APP_GUARD, useValue: new OriginCheckGuard(config.origin) },
       ],
     };

@@ -21,13 +21,17 @@ export interface RunningBff {
  * Starts the BFF: sessions in Redis when `redisUrl` is set (replicas share them), in memory
  * otherwise; the browser gets only the `bff.sid` cookie (HttpOnly, Secure, SameSite=Lax).
  */
-export async function startBff(config: BffConfig, logger?: LogLevel[] | false): Promise<RunningBff> {
+export async function startBff(
+  config: BffConfig,
+  options: { logger?: LogLevel[] | false; clock?: () => number } = {},
+): Promise<RunningBff> {
+  const { logger, clock } = options;
   let redis: Redis | undefined;
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   }
-  const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis), {
+  const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis, clock), {
     abortOnError: false,
     ...(logger !== undefined ? { logger } : {}),
   });

@@ -9,6 +9,8 @@ export interface OidcClientOptions {
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
   readonly scopes: string;
+  /** Milliseconds since the epoch; tests set time instead of waiting. Default: `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -51,7 +53,7 @@ export class OidcClient {
     });
     const claims = response.claims()!;
     return {
-      tokens: toTokenSet(response),
+      tokens: this.toTokenSet(response),
       user: { sub: claims.sub, name: stringOrUndefined(claims.name), email: stringOrUndefined(claims.email) },
     };
   }
@@ -60,7 +62,7 @@ export class OidcClient {
   async refresh(tokens: TokenSet): Promise<TokenSet> {
     if (!tokens.refreshToken) throw new Error('no refresh token in the session');
     const response = await client.refreshTokenGrant(await this.config(), tokens.refreshToken);
-    const refreshed = toTokenSet(response);
+    const refreshed = this.toTokenSet(response);
     return {
       ...refreshed,
       refreshToken: refreshed.refreshToken ?? tokens.refreshToken,
@@ -68,11 +70,24 @@ export class OidcClient {
     };
   }
 
-  /** Where to end the session at the provider. */
-  async logoutUrl(idToken: string | undefined): Promise<string> {
-    const parameters: Record<string, string> = { post_logout_redirect_uri: this.options.postLogoutRedirectUri };
-    if (idToken) parameters.id_token_hint = idToken;
-    return client.buildEndSessionUrl(await this.config(), parameters).href;
+  /**
+   * Where to end the session at the provider (RP-Initiated Logout 1.0 §2). Identified by
+   * `client_id`, not `id_token_hint`: that would put the id token in the browser's URL bar
+   * and history, and the browser of a BFF never sees a token.
+   */
+  async logoutUrl(): Promise<string> {
+    return client.buildEndSessionUrl(await this.config(), {
+      post_logout_redirect_uri: this.options.postLogoutRedirectUri,
+    }).href;
+  }
+
+  private toTokenSet(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenSet {
+    return {
+      accessToken: response.access_token,
+      refreshToken: response.refresh_token,
+      idToken: response.id_token,
+      expiresAt: (this.options.clock ?? Date.now)() + (response.expiresIn() ?? 60) * 1000,
+    };
   }
 
   private config(): Promise<client.Configuration> {
@@ -87,15 +102,6 @@ export class OidcClient {
       });
     return this.configuration;
   }
-}
-
-function toTokenSet(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenSet {
-  return {
-    accessToken: response.access_token,
-    refreshToken: response.refresh_token,
-    idToken: response.id_token,
-    expiresAt: Date.now() + (response.expiresIn() ?? 60) * 1000,
-  };
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

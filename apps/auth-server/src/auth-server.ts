@@ -1,0 +1,70 @@
+import { createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import type { AuthServerConfig } from './auth-server-config.js';
+import { interactionRoutes } from './interactions.js';
+import { IssuedAccessTokens, type SigningKey } from './issued-access-tokens.js';
+import { jwtAccessTokenEndpoints } from './jwt-access-token-endpoints.js';
+import { providerConfiguration } from './provider-config.js';
+
+/** A dev authorization server started by `startAuthServer()`. */
+export interface RunningAuthServer {
+  /** The issuer (`AUTH_ISSUER`): discovery is at `<url>/.well-known/openid-configuration`. */
+  readonly url: string;
+  /** The port it actually listens on. */
+  readonly port: number;
+  /** Stops listening and drops open connections; sessions and grants are lost. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded DEV authorization server (oidc-provider) in this process: a fresh RS256
+ * key (published in the JWKS with its `kid`), the provider configured by
+ * `providerConfiguration()`, the login pages, and introspection/userinfo for JWT access tokens.
+ * Everything lives in memory: development only.
+ * @example
+ * const auth = await startAuthServer({ ...config, port: 4010, issuer: 'http://127.0.0.1:4010' });
+ * await auth.close();
+ */
+export async function startAuthServer(config: AuthServerConfig): Promise<RunningAuthServer> {
+  const { jwk, key } = createSigningKey();
+  const provider = new Provider(
+    config.issuer,
+    providerConfiguration(config, { jwks: { keys: [jwk] }, cookieKeys: [randomBytes(32).toString('base64url')] }),
+  );
+  const tokens = new IssuedAccessTokens(provider, key);
+  provider.use(interactionRoutes(provider));
+  provider.use(jwtAccessTokenEndpoints(provider, tokens));
+  // oidc-provider answers server_error without logging; the dev needs the stack
+  provider.on('server_error', (_ctx, error) => console.error('auth-server: server error:', error));
+
+  const server = createServer(provider.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const listening = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (config.host) server.listen(config.port, config.host, listening);
+    else server.listen(config.port, listening);
+  });
+  return {
+    url: config.issuer,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function createSigningKey(): { jwk: JsonWebKey; key: SigningKey } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomBytes(8).toString('base64url');
+  return {
+    jwk: { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' },
+    key: { kid, publicKey: createPublicKey(privateKey) },
+  };
+}
