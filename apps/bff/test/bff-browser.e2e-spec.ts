@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../test/support/chromium.js';
+import { freePort } from '../../../test/support/spawn-app.js';
+import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
+import { startAuthServer, type RunningAuthServer } from '../../auth-server/src/auth-server.js';
+import { HelpApiModule } from '../../help-api/src/help-api.module.js';
+import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
+import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
+import { startBff, type RunningBff } from '../src/bff.js';
+
+/** The BFF pattern in a real browser: the page works, and the browser holds no token. */
+describe('bff: browser flow in Chromium', () => {
+  let auth: RunningAuthServer;
+  let todoApi: RunningApp;
+  let helpApi: RunningApp;
+  let bff: RunningBff;
+  let origin: string;
+  let issuer: string;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    const [authPort, bffPort] = [await freePort(), await freePort()];
+    issuer = `http://localhost:${authPort}`;
+    origin = `http://localhost:${bffPort}`;
+    auth = await startAuthServer({
+      port: authPort,
+      host: 'localhost',
+      issuer,
+      accessTokenTtlSeconds: 60,
+      webOrigin: 'http://localhost:3000',
+      bffOrigin: origin,
+    });
+    todoApi = await startSampleApp(
+      (o) => TodoApiModule.forRoot(o),
+      { port: 3001, audience: 'todo-api' },
+      { OAUTH_ISSUER: issuer },
+    );
+    helpApi = await startSampleApp(
+      (o) => HelpApiModule.forRoot(o),
+      { port: 3002, audience: 'help-api' },
+      {
+        OAUTH_ISSUER: issuer,
+        OAUTH_STRATEGY: 'introspection',
+        OAUTH_CLIENT_ID: 'help-api',
+        OAUTH_CLIENT_SECRET: 'help-secret',
+      },
+    );
+    const config = bffConfigFromEnv({
+      PORT: String(bffPort),
+      HOST: 'localhost',
+      BFF_ORIGIN: origin,
+      OAUTH_ISSUER: issuer,
+      TODO_API_URL: todoApi.url,
+      HELP_API_URL: helpApi.url,
+    }) as BffConfig;
+    bff = await startBff(config, { logger: ['error'] });
+    browser = await launchChromium();
+    context = await browser.newContext();
+    page = await context.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([bff?.close(), todoApi?.close(), helpApi?.close(), auth?.close()]);
+  });
+
+  it('logs in through the BFF and shows the user, todos and tickets', async () => {
+    await page.goto(`${origin}/`);
+    await page.locator('#login').click();
+    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
+    await page.locator('input[name=username]').fill('alice');
+    await page.locator('input[name=password]').fill('alice');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
+    await page.locator('#todo-title').fill('bought via the BFF');
+    await page.locator('#todo-add').click();
+    await page.locator('#todo-list li', { hasText: 'bought via the BFF' }).waitFor();
+    expect(await page.locator('#error').innerText()).toBe('');
+  });
+
+  it('gives the browser only the HttpOnly, Secure, SameSite=Lax session cookie', async () => {
+    const cookies = (await context.cookies()).filter((c) => c.domain === 'localhost' && c.name.startsWith('bff'));
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.secure, c.sameSite, c.path])).toEqual([
+      ['bff.sid', true, true, 'Lax', '/'],
+    ]);
+    expect((await context.cookies(origin)).map((c) => c.name)).not.toContain('app.at');
+    expect(await page.evaluate(() => document.cookie)).not.toContain('bff.sid');
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
+    expect(stored).not.toMatch(/eyJ/);
+  });
+
+  it('refuses a cross-origin POST made from another page (CSRF)', async () => {
+    const other = await context.newPage();
+    await other.goto(`${issuer}/.well-known/openid-configuration`); // another origin (another port)
+    // a simple request (no preflight): the browser sends it with the session cookie, since
+    // another port is the same site; only the BFF's Origin check stands in the way
+    await other.evaluate(async (target) => {
+      await fetch(`${target}/api/todos`, {
+        method: 'POST',
+        mode: 'no-cors',
+        credentials: 'include',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ title: 'forged' }),
+      });
+    }, origin);
+    await other.close();
+    const todos = await page.evaluate(async () => (await fetch('/api/todos')).json());
+    expect(JSON.stringify(todos)).not.toContain('forged');
+  });
+
+  it('logs out: the page offers login again and the API routes answer 401', async () => {
+    await page.locator('#logout').click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator('#login').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/todos')).status);
+    expect(status).toBe(401);
+  });
+});
