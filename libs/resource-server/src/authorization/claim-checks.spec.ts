@@ -39,6 +39,7 @@ describe('scopesOf', () => {
       ['todo:read'],
     ],
     ['a numeric scope', { scope: 42 as unknown as string }, []],
+    ['a scope array (scope must be a string)', { scope: ['todo:write'] as unknown as string }, []],
     ['an object scp', { scp: { 'todo:read': true } as unknown as string }, []],
     ['no scope claim', { sub: 'alice' }, []],
   ])('reads %s', (_case, claims, expected) => {

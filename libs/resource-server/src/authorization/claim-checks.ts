@@ -13,15 +13,18 @@ export type RouteRequirement =
   | { readonly kind: 'claim'; readonly name: string; readonly expected: ClaimExpectation };
 
 /**
- * The token's scopes: `scope` (space-separated, RFC 8693 §4.2 / RFC 9068) and `scp`
- * (an array, or a space-separated string), together. Whole values only.
+ * The token's scopes: `scope` (a space-separated string, RFC 8693 §4.2 / RFC 9068) and
+ * `scp` (an array, or a space-separated string), together. Whole values only.
  */
 export function scopesOf(claims: AccessTokenClaims): ReadonlySet<string> {
   const scopes = new Set<string>();
-  for (const source of [claims.scope, claims.scp]) {
-    const values = typeof source === 'string' ? source.split(' ') : Array.isArray(source) ? source : [];
-    for (const value of values) if (typeof value === 'string' && value !== '') scopes.add(value);
-  }
+  const { scope, scp } = claims;
+  // `scope` is a string only (RFC 8693 §4.2): an array there is malformed and grants nothing
+  const values = [
+    ...(typeof scope === 'string' ? scope.split(' ') : []),
+    ...(typeof scp === 'string' ? scp.split(' ') : Array.isArray(scp) ? scp : []),
+  ];
+  for (const value of values) if (typeof value === 'string' && value !== '') scopes.add(value);
   return scopes;
 }
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
@@ -134,6 +134,15 @@ describe('toBearerError', () => {
         'alg_not_allowed',
       ],
       ['a token that is no JWT', () => thrownBy(() => jwt.verify('not-a-jwt', secret)), 'malformed'],
+      [
+        'a typ JWT token whose payload is not JSON (jsonwebtoken throws a SyntaxError)',
+        () => {
+          const input = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":').toString('base64url')}`;
+          const signature = createHmac('sha256', secret).update(input).digest('base64url');
+          return thrownBy(() => jwt.verify(`${input}.${signature}`, secret));
+        },
+        'malformed',
+      ],
       ['three empty segments', () => thrownBy(() => jwt.verify('a.b.c', secret)), 'malformed'],
       ['an empty token', () => thrownBy(() => jwt.verify('', secret)), 'malformed'],
       [

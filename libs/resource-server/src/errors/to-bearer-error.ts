@@ -36,6 +36,9 @@ export function toBearerError(error: unknown): VerificationFailure {
       ];
       return new InvalidTokenError(description, reason, { cause: error });
     }
+    case 'SyntaxError':
+      // jsonwebtoken lets JSON.parse throw for a payload that is not JSON under typ JWT
+      return new InvalidTokenError('token is malformed', 'malformed', { cause: error });
     default:
       return new InvalidTokenError('token is invalid', 'verification_error', { cause: error });
   }

@@ -94,10 +94,32 @@ describe('parseJoseHeader', () => {
     it.each([
       ['not JSON', withHeaderSegment(b64url('not json'))],
       ['truncated JSON', withHeaderSegment(b64url('{"alg":"RS256"'))],
-      ['bad base64url (one character)', withHeaderSegment('e')],
-      ['base64url of binary', withHeaderSegment('____')],
+      ['base64url of bytes that are not UTF-8', withHeaderSegment('____')],
     ])('rejects a header that is %s', (_case, value) => {
       expect(rejection(value).reason).toBe('malformed_header');
+    });
+
+    it('rejects a payload that is not UTF-8', () => {
+      const value = `${b64url('{"alg":"RS256","kid":"k"}')}.${Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64url')}.c2ln`;
+      const error = rejection(value);
+      expect(error.reason).toBe('malformed_payload');
+      expect(error.description).toBe('token payload is not UTF-8');
+    });
+
+    it('accepts non-ASCII UTF-8 in the header', () => {
+      expect(parseJoseHeader(token({ alg: 'RS256', kid: 'clé-🔑' }), policy).kid).toBe('clé-🔑');
+    });
+
+    it.each([
+      ['a one-character header', withHeaderSegment('e')],
+      [
+        'pad bits set in the last header character',
+        withHeaderSegment(b64url('{"alg":"RS256","kid":"k"}').slice(0, -1) + 'R'),
+      ],
+      ['pad bits set in the last signature character', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.c2lnbh`],
+      ['pad bits set in the last payload character', `${b64url('{"alg":"RS256","kid":"k"}')}.e31.c2ln`],
+    ])('rejects %s as not canonical base64url (RFC 4648 §3.5)', (_case, value) => {
+      expect(rejection(value).reason).toBe('non_canonical');
     });
 
     it.each<[string, unknown]>([

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
 
 /** The protected header of a JWS, as far as this library reads it. */
@@ -32,7 +33,8 @@ export function isJwsCompact(token: string): boolean {
  * Decodes and checks the JOSE header before any key is looked up (RFC 8725 §3.1-3.2,
  * §3.11; RFC 7515 §4.1.11): the algorithm is on the allowlist (so `none` never is), no
  * `crit` extension we do not understand, an acceptable `typ`, and a usable `kid`.
- * Keys the token offers (`jwk`, `jku`, `x5u`, `x5c`) are never read.
+ * Keys the token offers (`jwk`, `jku`, `x5u`, `x5c`) are never read. Each segment must be
+ * canonical base64url (RFC 4648 §3.5), and header and payload UTF-8 (RFC 8725 §3.7).
  * @throws InvalidTokenError
  */
 export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHeader {
@@ -46,9 +48,22 @@ export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHe
   ) {
     throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
   }
+  const [headerBytes, payloadBytes] = [Buffer.from(parts[0]!, 'base64url'), Buffer.from(parts[1]!, 'base64url')];
+  // one spelling per signed token: a variant with other pad bits would verify too and slip
+  // past anything keyed by the token string (a denylist, a cache, replay detection)
+  if (
+    headerBytes.toString('base64url') !== parts[0] ||
+    payloadBytes.toString('base64url') !== parts[1] ||
+    Buffer.from(parts[2]!, 'base64url').toString('base64url') !== parts[2]
+  ) {
+    throw new InvalidTokenError('token is not a JWS in compact form', 'non_canonical');
+  }
+  // decoding would replace invalid bytes with U+FFFD, so distinct claims could compare equal
+  if (!isUtf8(headerBytes)) throw new InvalidTokenError('token header is not UTF-8', 'malformed_header');
+  if (!isUtf8(payloadBytes)) throw new InvalidTokenError('token payload is not UTF-8', 'malformed_payload');
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    header = JSON.parse(headerBytes.toString('utf8'));
   } catch {
     throw new InvalidTokenError('token header is not JSON', 'malformed_header');
   }

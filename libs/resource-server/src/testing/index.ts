@@ -1,5 +1,6 @@
 export { TestIssuer } from './test-issuer.js';
 export type {
+  HttpFault,
   IntrospectionFault,
   OutageMode,
   TestIssuerOptions,

@@ -20,6 +20,31 @@ export type IntrospectionFault = 'http500' | 'garbage' | 'non-object' | 'no-acti
 /** How the issuer fails while down. */
 export type OutageMode = 'refuse' | 'http500' | 'garbage' | 'hang';
 
+/**
+ * How one endpoint misbehaves on the wire, for {@link TestIssuer.failRoute}. Bodies are
+ * JSON where they are complete, so only the fault itself can make a client fail.
+ * - `not-found`: 404 with a JSON error body.
+ * - `hang`: reads the request, never answers.
+ * - `huge`: 200 with a 2 MiB JSON body and its true `Content-Length`.
+ * - `huge-chunked`: the same body chunked, without `Content-Length`.
+ * - `length-understated`: `Content-Length: 64`, then the whole 2 MiB body.
+ * - `length-overstated`: `Content-Length: 1000`, ten bytes, then the connection closes.
+ * - `drip`: 200 and the start of a JSON body, then one byte every 100 ms, never finishing.
+ * - `reset-mid-body`: 200 and part of the body, then a TCP reset.
+ */
+export type HttpFault =
+  | 'not-found'
+  | 'hang'
+  | 'huge'
+  | 'huge-chunked'
+  | 'length-understated'
+  | 'length-overstated'
+  | 'drip'
+  | 'reset-mid-body';
+
+/** A JSON object of 2 MiB, over every 1 MiB body limit. */
+const HUGE_BODY = JSON.stringify({ keys: [], padding: 'x'.repeat(2 * 1024 * 1024) });
+
 /** Claims and header overrides for {@link TestIssuer.token}. */
 export interface TokenOptions {
   /** Claims to add or override; `undefined` removes a default claim. */
@@ -75,6 +100,9 @@ export class TestIssuer {
   };
   /** Fields added to the discovery document. */
   readonly extraMetadata: Record<string, unknown> = {};
+  private readonly routeFaults = new Map<string, HttpFault>();
+  private readonly heldRoutes = new Map<string, Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(private readonly options: TestIssuerOptions) {
     this.server = this.createHttpServer();
@@ -222,6 +250,36 @@ export class TestIssuer {
     }
   }
 
+  /**
+   * Makes one path (`/jwks`, `/.well-known/openid-configuration`, `/introspect`, ...)
+   * misbehave on the wire while the others keep working; `undefined` heals it. Requests
+   * are still counted in {@link hits}.
+   * @example
+   * issuer.failRoute('/jwks', 'drip'); // the JWKS answers one byte every 100 ms
+   * issuer.failRoute('/jwks', undefined); // and is healthy again
+   */
+  failRoute(path: string, fault: HttpFault | undefined): void {
+    if (fault === undefined) this.routeFaults.delete(path);
+    else this.routeFaults.set(path, fault);
+  }
+
+  /**
+   * Holds every request to `path` until the returned function is called; held and later
+   * requests are then served normally. Lets a test act while a fetch is in flight.
+   * @example
+   * const release = issuer.holdRoute('/jwks');
+   * // ... requests that must not wait for the JWKS ...
+   * release();
+   */
+  holdRoute(path: string): () => void {
+    let release!: () => void;
+    this.heldRoutes.set(path, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.heldRoutes.delete(path);
+      release();
+    };
+  }
+
   /** Serves another path (an introspection endpoint, say) on the issuer. */
   route(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
     this.routes.set(path, handler);
@@ -257,9 +315,16 @@ export class TestIssuer {
         res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
         return;
       }
-      const handler = this.routes.get(path);
-      if (handler) handler(req, res);
-      else this.json(res, { error: 'not_found' }, 404);
+      const fault = this.routeFaults.get(path);
+      if (fault) return this.serveFault(fault, res);
+      const serve = () => {
+        const handler = this.routes.get(path);
+        if (handler) handler(req, res);
+        else this.json(res, { error: 'not_found' }, 404);
+      };
+      const held = this.heldRoutes.get(path);
+      if (held) void held.then(serve);
+      else serve();
     });
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -278,7 +343,50 @@ export class TestIssuer {
     });
   }
 
+  private serveFault(fault: HttpFault, res: ServerResponse): void {
+    const socket = res.socket!;
+    const head = (length?: number) =>
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n' +
+      (length === undefined ? '' : `Content-Length: ${length}\r\n`) +
+      '\r\n';
+    switch (fault) {
+      case 'not-found':
+        return this.json(res, { error: 'not_found' }, 404);
+      case 'hang':
+        return;
+      case 'huge':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': HUGE_BODY.length });
+        return void res.end(HUGE_BODY);
+      case 'huge-chunked': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < HUGE_BODY.length; i += 64 * 1024) res.write(HUGE_BODY.slice(i, i + 64 * 1024));
+        return void res.end();
+      }
+      case 'length-understated':
+        return void socket.end(head(64) + HUGE_BODY);
+      case 'length-overstated':
+        socket.write(head(1000) + '{"keys":[{');
+        return void socket.end();
+      case 'drip': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"keys":[');
+        const timer = setInterval(() => res.write(' '), 100);
+        this.timers.add(timer);
+        res.on('close', () => {
+          clearInterval(timer);
+          this.timers.delete(timer);
+        });
+        return;
+      }
+      case 'reset-mid-body':
+        socket.write(head(5000) + '{"keys":[{"kty":"RSA","kid":"', () => socket.resetAndDestroy());
+        return;
+    }
+  }
+
   private stopListening(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.clear();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
