@@ -11,7 +11,11 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts a sample API from contract variables (`env`) on a free port. */
+/**
+ * Starts a sample API from contract variables (`env`) on a free port, on 127.0.0.1 unless
+ * `env.HOST` names another loopback host (a browser test uses `localhost`, so that the
+ * page's cookies reach the APIs).
+ */
 export async function startSampleApp(
   moduleFor: (options: ResourceServerOptions) => DynamicModule,
   defaults: { port: number; audience: string },
@@ -20,6 +24,7 @@ export async function startSampleApp(
 ): Promise<RunningApp> {
   const config = sampleApiConfigFromEnv(env, defaults);
   const app = await createSampleApi(moduleFor({ ...config.resourceServer, ...extra }), config.corsOrigins, ['error']);
-  const port = await listenOnLoopback(app);
-  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  const host = config.host ?? '127.0.0.1';
+  const port = await listenOnLoopback(app, host);
+  return { app, port, url: `http://${host}:${port}`, close: () => app.close() };
 }

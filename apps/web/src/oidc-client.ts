@@ -1,0 +1,144 @@
+import * as client from 'openid-client';
+import type { TokenCookieValues } from './token-cookies.js';
+
+/** The client's registration at the authorization server. */
+export interface OidcClientOptions {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+  readonly scopes: string;
+}
+
+/** What `/callback` needs to finish a login: kept sealed in the login cookie meanwhile. */
+export interface LoginInProgress {
+  readonly verifier: string;
+  readonly state: string;
+  readonly nonce: string;
+}
+
+/** The authorization server could not be reached or failed (5xx, garbage): not the user's fault. */
+export class ProviderUnavailableError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('authorization server unavailable', options);
+    this.name = new.target.name;
+  }
+}
+
+/** The authorization server refused, or its answer failed a check (state, nonce, id token). */
+export class GrantRejectedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The Authorization Code + PKCE client (openid-client): discovery on first use (retried after
+ * a failure, so a down authorization server never blocks start-up), the login URL, the code
+ * exchange with state, nonce and id token checks, refresh, and RP-initiated logout.
+ * Every failure is a {@link ProviderUnavailableError} or a {@link GrantRejectedError}.
+ */
+export class OidcClient {
+  private configuration?: Promise<client.Configuration>;
+
+  constructor(private readonly options: OidcClientOptions) {}
+
+  /** A new login: where to send the browser, and what to keep for the callback. */
+  async startLogin(): Promise<{ url: string; login: LoginInProgress }> {
+    const config = await this.config();
+    const login = {
+      verifier: client.randomPKCECodeVerifier(),
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+    };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: this.options.redirectUri,
+      scope: this.options.scopes,
+      code_challenge: await client.calculatePKCECodeChallenge(login.verifier),
+      code_challenge_method: 'S256',
+      state: login.state,
+      nonce: login.nonce,
+    });
+    return { url: url.href, login };
+  }
+
+  /** Exchanges the code in `callbackUrl`; openid-client checks state, PKCE, nonce and the id token. */
+  async finishLogin(callbackUrl: URL, login: LoginInProgress): Promise<TokenCookieValues> {
+    const config = await this.config();
+    return this.grant(() =>
+      client.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: login.verifier,
+        expectedState: login.state,
+        expectedNonce: login.nonce,
+        idTokenExpected: true,
+      }),
+    );
+  }
+
+  /** The refresh token grant; the provider rotates the refresh token (the old one is spent). */
+  async refresh(refreshToken: string): Promise<TokenCookieValues> {
+    const config = await this.config();
+    return this.grant(() => client.refreshTokenGrant(config, refreshToken));
+  }
+
+  /** The provider's end_session_endpoint with id_token_hint and post_logout_redirect_uri. */
+  async logoutUrl(idToken: string | undefined): Promise<string> {
+    const parameters: Record<string, string> = {
+      post_logout_redirect_uri: this.options.postLogoutRedirectUri,
+      client_id: this.options.clientId,
+    };
+    if (idToken) parameters.id_token_hint = idToken;
+    return client.buildEndSessionUrl(await this.config(), parameters).href;
+  }
+
+  private async grant(
+    call: () => Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>,
+  ): Promise<TokenCookieValues> {
+    let response;
+    try {
+      response = await call();
+    } catch (error) {
+      throw classify(error);
+    }
+    return {
+      accessToken: response.access_token,
+      expiresInSeconds: response.expiresIn(),
+      refreshToken: response.refresh_token,
+      idToken: response.id_token,
+    };
+  }
+
+  private async config(): Promise<client.Configuration> {
+    this.configuration ??= client
+      .discovery(new URL(this.options.issuer), this.options.clientId, this.options.clientSecret, undefined, {
+        // the dev authorization server speaks plain http on localhost
+        execute: new URL(this.options.issuer).protocol === 'http:' ? [client.allowInsecureRequests] : [],
+        timeout: 5,
+      })
+      .catch((error: unknown) => {
+        this.configuration = undefined;
+        throw new ProviderUnavailableError({ cause: error });
+      });
+    return this.configuration;
+  }
+}
+
+const UNAVAILABLE = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_TIMEOUT']);
+
+/** Network failures, 5xx and non-OAuth answers are the provider's; everything else is a refusal. */
+function classify(error: unknown): Error {
+  if (error instanceof client.ResponseBodyError)
+    return error.status >= 500
+      ? new ProviderUnavailableError({ cause: error })
+      : new GrantRejectedError(`${error.error}${error.error_description ? `: ${error.error_description}` : ''}`, {
+          cause: error,
+        });
+  if (error instanceof client.AuthorizationResponseError)
+    return new GrantRejectedError(`authorization response: ${error.error}`, { cause: error });
+  // fetch failed (connection refused, DNS, reset) is a TypeError
+  if (error instanceof TypeError || (error instanceof client.ClientError && UNAVAILABLE.has(error.code ?? '')))
+    return new ProviderUnavailableError({ cause: error });
+  return new GrantRejectedError(error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,0 +1,74 @@
+import type { WebConfig } from './web-config.js';
+
+/**
+ * The page's HTML. The API URLs travel in a JSON data block (not executed, so the CSP needs
+ * no inline script), with `<` escaped so that no value can close the block.
+ */
+export function renderPage(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl'>): string {
+  const pageConfig = JSON.stringify({ todoApiUrl: config.todoApiUrl, helpApiUrl: config.helpApiUrl }).replace(
+    /</g,
+    '\\u003c',
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Web demo: tokens in cookies</title>
+<style>
+  body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1b1f24; }
+  header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; }
+  [hidden] { display: none !important; }
+  header form { display: inline; }
+  #user-name { font-weight: 600; }
+  #error { color: #b3261e; min-height: 1.2em; }
+  li { margin: .25rem 0; }
+  .note { color: #57606a; font-size: .9rem; }
+</style>
+<script id="config" type="application/json">${pageConfig}</script>
+<script src="/app.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Todos and tickets</h1>
+  <div>
+    <span id="user-name"></span>
+    <a id="login" href="/login" hidden>Log in</a>
+    <form id="logout-form" method="post" action="/logout" hidden><button id="logout" type="submit">Log out</button></form>
+  </div>
+</header>
+<p class="note">The page calls todo-api and help-api directly. The access token rides along in an HttpOnly
+cookie the page cannot read; the id token cookie only provides the name above.</p>
+<p id="error" role="alert"></p>
+<section id="app" hidden>
+  <h2>Todos <small>(todo-api)</small></h2>
+  <ul id="todo-list"></ul>
+  <form id="todo-form">
+    <input id="todo-title" placeholder="New todo" required maxlength="200" autocomplete="off">
+    <button id="todo-add" type="submit">Add</button>
+  </form>
+  <h2>Tickets <small>(help-api)</small></h2>
+  <ul id="ticket-list"></ul>
+</section>
+</body>
+</html>
+`;
+}
+
+/**
+ * The page's Content-Security-Policy: scripts from this origin only, fetches to this origin
+ * and the two APIs, and forms to this origin and the provider (the logout form's redirect
+ * goes to its end_session_endpoint).
+ */
+export function pageContentSecurityPolicy(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' | 'issuer'>): string {
+  const origin = (url: string) => new URL(url).origin;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'unsafe-inline'",
+    `connect-src 'self' ${origin(config.todoApiUrl)} ${origin(config.helpApiUrl)}`,
+    `form-action 'self' ${origin(config.issuer)}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}

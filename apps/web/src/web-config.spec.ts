@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import { webConfigFromEnv } from './web-config.js';
+
+describe('webConfigFromEnv', () => {
+  it('fills the demo defaults', () => {
+    expect(webConfigFromEnv({})).toEqual({
+      port: 3000,
+      host: undefined,
+      origin: 'http://localhost:3000',
+      issuer: 'http://localhost:4000',
+      clientId: 'web',
+      clientSecret: 'web-secret',
+      scopes: 'openid profile email offline_access todo:write help:write',
+      todoApiUrl: 'http://localhost:3001',
+      helpApiUrl: 'http://localhost:3002',
+      cookieDomain: undefined,
+    });
+  });
+
+  it('reads a production setup on one parent domain', () => {
+    expect(
+      webConfigFromEnv({
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        WEB_ORIGIN: 'https://app.example.com/',
+        OAUTH_ISSUER: 'https://auth.example.com/tenant/',
+        TODO_API_URL: 'https://todo.example.com/',
+        HELP_API_URL: 'https://help.example.com/v1',
+        COOKIE_DOMAIN: '.Example.com',
+        OAUTH_SCOPES: ' openid  todo:write ',
+      }),
+    ).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      origin: 'https://app.example.com',
+      issuer: 'https://auth.example.com/tenant/',
+      todoApiUrl: 'https://todo.example.com',
+      helpApiUrl: 'https://help.example.com/v1',
+      cookieDomain: '.example.com',
+      scopes: 'openid todo:write',
+    });
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ PORT: 'x' }, 'PORT: expected a port number, got "x"'],
+    [{ PORT: '70000' }, 'PORT: expected a port number, got "70000"'],
+    [{ WEB_ORIGIN: 'localhost:3000' }, 'WEB_ORIGIN: expected an http(s) URL, got "localhost:3000"'],
+    [
+      { WEB_ORIGIN: 'http://localhost:3000/app' },
+      'WEB_ORIGIN: expected an origin without path, got "http://localhost:3000/app"',
+    ],
+    [
+      {
+        WEB_ORIGIN: 'http://app.example.com',
+        TODO_API_URL: 'http://app.example.com',
+        HELP_API_URL: 'http://app.example.com',
+      },
+      'WEB_ORIGIN: must be https (http only on localhost): the token cookies are Secure',
+    ],
+    [{ OAUTH_ISSUER: 'ftp://a' }, 'OAUTH_ISSUER: expected an http(s) URL, got "ftp://a"'],
+    [{ TODO_API_URL: 'nope' }, 'TODO_API_URL: expected an http(s) URL, got "nope"'],
+    [{ OAUTH_SCOPES: 'profile todo:write' }, 'OAUTH_SCOPES: must include openid (the login needs an id token)'],
+    [{ COOKIE_DOMAIN: 'localhost' }, 'COOKIE_DOMAIN: expected a domain such as .example.com, got "localhost"'],
+    [{ COOKIE_DOMAIN: '.example.com' }, "COOKIE_DOMAIN: .example.com does not cover WEB_ORIGIN's host localhost"],
+    [
+      { HELP_API_URL: 'http://127.0.0.1:3002' },
+      'HELP_API_URL: the app.at cookie (host-only, localhost) would not reach 127.0.0.1; set COOKIE_DOMAIN to a parent domain of both hosts',
+    ],
+    [
+      {
+        WEB_ORIGIN: 'https://app.example.com',
+        COOKIE_DOMAIN: '.example.com',
+        TODO_API_URL: 'https://todo.example.com',
+        HELP_API_URL: 'https://help.example.org',
+      },
+      'HELP_API_URL: the app.at cookie (Domain=.example.com) would not reach help.example.org; set COOKIE_DOMAIN to a parent domain of both hosts',
+    ],
+  ])('reports %j as one line naming the variable', (env, line) => {
+    expect(webConfigFromEnv(env)).toEqual({ problems: [line] });
+  });
+
+  it('reports every problem at once', () => {
+    const result = webConfigFromEnv({ PORT: '-1', OAUTH_ISSUER: 'x', OAUTH_SCOPES: 'profile' });
+    expect(result).toEqual({
+      problems: [
+        'PORT: expected a port number, got "-1"',
+        'OAUTH_ISSUER: expected an http(s) URL, got "x"',
+        'OAUTH_SCOPES: must include openid (the login needs an id token)',
+      ],
+    });
+  });
+
+  it('accepts http on loopback hosts', () => {
+    for (const host of ['localhost', '127.0.0.1', 'app.localhost']) {
+      const origin = `http://${host}:3000`;
+      expect(webConfigFromEnv({ WEB_ORIGIN: origin, TODO_API_URL: origin, HELP_API_URL: origin })).toHaveProperty(
+        'origin',
+        origin,
+      );
+    }
+  });
+});

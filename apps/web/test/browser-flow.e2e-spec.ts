@@ -1,0 +1,279 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { freePort } from '../../../test/support/spawn-app.js';
+import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
+import { authServerConfigFromEnv } from '../../auth-server/src/auth-server-config.js';
+import { startAuthServer } from '../../auth-server/src/auth-server.js';
+import { HelpApiModule } from '../../help-api/src/help-api.module.js';
+import { TicketsService } from '../../help-api/src/tickets.service.js';
+import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
+import { webConfigFromEnv, type WebConfig } from '../src/web-config.js';
+import { startWeb } from '../src/web.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// short, because one step waits it out: the provider issues real tokens with a real exp
+const ACCESS_TOKEN_TTL_SECONDS = 4;
+const SCREENSHOT = fileURLToPath(new URL('../../../test-artifacts/web-logged-in.png', import.meta.url));
+
+/**
+ * The seed's "App" in a real browser: Chromium logs in at the dev authorization server, and
+ * the page calls todo-api (JWT) and help-api (introspection) with the HttpOnly access token
+ * cookie. Everything listens on `localhost` (one site for cookies, ports aside).
+ */
+describe('web: browser flow against auth-server, todo-api (JWT) and help-api (introspection)', () => {
+  let auth: { url: string; close(): Promise<void> } | undefined;
+  let todoApi: RunningApp | undefined;
+  let helpApi: RunningApp | undefined;
+  let web: { url: string; close(): Promise<void> } | undefined;
+  let issuer: string;
+  let webOrigin: string;
+  let config: WebConfig;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  const refreshRequests: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium). This test never skips.`,
+      );
+    const authPort = await freePort();
+    const webPort = await freePort();
+    issuer = `http://localhost:${authPort}`;
+    webOrigin = `http://localhost:${webPort}`;
+    auth = await startAuthServer(
+      authServerConfigFromEnv({
+        PORT: String(authPort),
+        HOST: 'localhost',
+        AUTH_ISSUER: issuer,
+        ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
+        WEB_ORIGIN: webOrigin,
+      }),
+    );
+    todoApi = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS.todo, {
+      HOST: 'localhost',
+      OAUTH_ISSUER: issuer,
+      CORS_ORIGINS: webOrigin,
+    });
+    helpApi = await startSampleApp((o) => HelpApiModule.forRoot(o), DEFAULTS.help, {
+      HOST: 'localhost',
+      OAUTH_ISSUER: issuer,
+      OAUTH_STRATEGY: 'introspection',
+      OAUTH_CLIENT_ID: 'help-api',
+      OAUTH_CLIENT_SECRET: 'help-secret',
+      CORS_ORIGINS: webOrigin,
+    });
+    const parsed = webConfigFromEnv({
+      PORT: String(webPort),
+      HOST: 'localhost',
+      WEB_ORIGIN: webOrigin,
+      OAUTH_ISSUER: issuer,
+      TODO_API_URL: todoApi.url,
+      HELP_API_URL: helpApi.url,
+    });
+    if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
+    config = parsed;
+    web = await startWeb(config, ['error']);
+    // alice's ticket exists before she logs in; the page must fetch it from help-api
+    helpApi.app.get(TicketsService).open('alice', 'Printer on fire');
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${webOrigin}/refresh`) refreshRequests.push(request.url());
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await helpApi?.close();
+    await todoApi?.close();
+    await auth?.close();
+  });
+
+  const text = (selector: string) => page.locator(selector).innerText();
+  const cookie = async (name: string): Promise<Cookie | undefined> =>
+    (await context.cookies()).find((c) => c.name === name);
+  /** Waits until the page's API calls are done (the script keeps #app aria-busy meanwhile). */
+  const settled = () => page.locator('#app[aria-busy="false"]').waitFor();
+  const todoTitles = async () => {
+    await settled();
+    return page.locator('#todo-list .todo-title').allInnerTexts();
+  };
+
+  async function logIn(username: string, password: string): Promise<void> {
+    await page.locator('#login').click();
+    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(password);
+    await page.locator('button[type=submit]').click();
+  }
+
+  it('shows "Log in" and no user before login', async () => {
+    await page.goto(`${webOrigin}/`);
+    expect(await page.locator('#login').isVisible()).toBe(true);
+    expect(await page.locator('#logout').isVisible()).toBe(false);
+    expect(await text('#user-name')).toBe('');
+  });
+
+  it('logs alice in with Authorization Code + PKCE and shows her name from the id token', async () => {
+    await logIn('alice', 'alice');
+    await page.waitForURL(`${webOrigin}/`);
+    await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
+    expect(await page.locator('#login').isVisible()).toBe(false);
+    expect(await page.locator('#logout').isVisible()).toBe(true);
+  }, 30_000);
+
+  it('keeps the tokens in cookies the page cannot read', async () => {
+    const at = await cookie('app.at');
+    const rt = await cookie('app.rt');
+    const idt = await cookie('app.idt');
+    expect(at).toMatchObject({ domain: 'localhost', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
+    expect(at!.expires * 1000).toBeLessThanOrEqual(Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000 + 1000);
+    expect(rt).toMatchObject({ path: '/refresh', httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(idt).toMatchObject({ path: '/', httpOnly: false, secure: true, sameSite: 'Lax' });
+    expect(await cookie('app.login')).toBeUndefined(); // spent by the callback
+    const visible = await page.evaluate<string>('document.cookie');
+    expect(visible).toContain('app.idt=');
+    expect(visible).not.toContain('app.at=');
+    expect(visible).not.toContain('app.rt=');
+  });
+
+  it("lists alice's tickets from help-api, which introspects the cookie's token", async () => {
+    await settled();
+    expect(await page.locator('#ticket-list li').allInnerTexts()).toEqual(['Printer on fire (open)']);
+  });
+
+  it('adds and deletes todos at todo-api (alice has todo:write and the admin role)', async () => {
+    for (const title of ['Buy milk', 'Write report']) {
+      await page.locator('#todo-title').fill(title);
+      await page.locator('#todo-add').click();
+      await page.locator('#todo-list li', { hasText: title }).waitFor();
+    }
+    expect(await todoTitles()).toEqual(['Buy milk', 'Write report']);
+    await page.locator('#todo-list li', { hasText: 'Buy milk' }).locator('.todo-delete').click();
+    await page.locator('#todo-list li', { hasText: 'Buy milk' }).waitFor({ state: 'detached' });
+    expect(await todoTitles()).toEqual(['Write report']);
+    expect(await text('#error')).toBe('');
+
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  }, 30_000);
+
+  it('refuses POST /refresh from a sibling origin, although the Strict cookie rides along (same site)', async () => {
+    const target = `${webOrigin}/refresh`;
+    const refreshToken = (await cookie('app.rt'))!.value;
+    const other = await context.newPage();
+    await other.goto(`${todoApi!.url}/health`);
+    // what the browser really sent and got, including cookies, from the DevTools protocol
+    const cdp = await context.newCDPSession(other);
+    await cdp.send('Network.enable');
+    let requestId: string | undefined;
+    let status: number | undefined;
+    const sentHeaders = new Map<string, Record<string, string>>();
+    cdp.on('Network.requestWillBeSent', (event) => {
+      if (event.request.url === target) requestId = event.requestId;
+    });
+    cdp.on('Network.requestWillBeSentExtraInfo', (event) => {
+      const headers = Object.entries(event.headers).map(([name, value]) => [name.toLowerCase(), String(value)]);
+      sentHeaders.set(event.requestId, Object.fromEntries(headers));
+    });
+    cdp.on('Network.responseReceived', (event) => {
+      if (event.response.url === target) status = event.response.status;
+    });
+    // no-cors: the attacker needs no answer, only the side effect
+    await other.evaluate(
+      (url) => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include' }).then(() => 1),
+      target,
+    );
+    for (let i = 0; i < 100 && (status === undefined || !sentHeaders.has(requestId ?? '')); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await other.close();
+
+    const sent = sentHeaders.get(requestId!)!;
+    expect(sent.cookie).toContain(`app.rt=${refreshToken}`);
+    expect(sent.origin).toBe(todoApi!.url);
+    expect(status).toBe(403);
+    expect((await cookie('app.rt'))!.value).toBe(refreshToken); // not spent
+    expect(refreshRequests).toEqual([]); // the main page never refreshed either
+  });
+
+  it('refreshes once when the access token has expired, and the action goes through', async () => {
+    const accessToken = await cookie('app.at');
+    const refreshTokenBefore = (await cookie('app.rt'))!.value;
+    // the one real wait: the access token cookie expires with the token
+    if (accessToken) await page.waitForTimeout(Math.max(0, accessToken.expires * 1000 - Date.now()) + 300);
+    expect(await cookie('app.at')).toBeUndefined();
+    refreshRequests.length = 0;
+
+    await page.locator('#todo-title').fill('After expiry');
+    await page.locator('#todo-add').click();
+    await page.locator('#todo-list li', { hasText: 'After expiry' }).waitFor();
+    expect(await todoTitles()).toEqual(['Write report', 'After expiry']);
+    expect(refreshRequests).toHaveLength(1);
+    expect(await text('#error')).toBe('');
+    expect(await cookie('app.at')).toBeDefined();
+    expect((await cookie('app.rt'))!.value).not.toBe(refreshTokenBefore); // rotated
+  }, 30_000);
+
+  it('logs out at the app and the provider: the cookies are gone and both APIs answer 401', async () => {
+    const [endSession] = await Promise.all([
+      page.waitForRequest((request) => request.isNavigationRequest() && request.url().startsWith(`${issuer}/`)),
+      page.locator('#logout').click(),
+    ]);
+    expect(new URL(endSession.url()).searchParams.get('id_token_hint')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(new URL(endSession.url()).searchParams.get('post_logout_redirect_uri')).toBe(`${webOrigin}/`);
+    await page.waitForURL(`${webOrigin}/`);
+    await page.locator('#login').waitFor();
+    expect((await context.cookies()).map((c) => c.name).filter((name) => name.startsWith('app.'))).toEqual([]);
+    const statuses = await page.evaluate(
+      async ([todo, help]) => [
+        (await fetch(`${todo}/todos`, { credentials: 'include' })).status,
+        (await fetch(`${help}/tickets`, { credentials: 'include' })).status,
+        (await fetch('/refresh', { method: 'POST' })).status,
+      ],
+      [todoApi!.url, helpApi!.url],
+    );
+    expect(statuses).toEqual([401, 401, 401]);
+  }, 30_000);
+
+  it("logs carol in after a wrong password, and shows todo-api's 403 when she deletes (no admin role)", async () => {
+    await logIn('carol', 'wrong'); // the provider's session ended at logout: its form shows again
+    await page.locator('text=Invalid username or password').waitFor();
+    await page.locator('input[name=username]').fill('carol');
+    await page.locator('input[name=password]').fill('carol');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${webOrigin}/`);
+    await page.locator('#user-name', { hasText: 'Carol User' }).waitFor();
+    expect(await todoTitles()).toEqual([]); // alice's todos are alice's
+
+    await page.locator('#todo-title').fill('Carol was here');
+    await page.locator('#todo-add').click();
+    await page.locator('#todo-list li', { hasText: 'Carol was here' }).locator('.todo-delete').click();
+    await page.locator('#error', { hasText: '403' }).waitFor();
+    expect(await text('#error')).toBe('403 insufficient_scope: requires the role admin');
+    expect(await todoTitles()).toEqual(['Carol was here']);
+  }, 30_000);
+});
+
+const DEFAULTS = {
+  todo: { port: 3001, audience: 'todo-api' },
+  help: { port: 3002, audience: 'help-api' },
+};
