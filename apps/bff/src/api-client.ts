@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import type { OidcClient } from './oidc-client.js';
+import { ProviderUnavailableError, type OidcClient } from '../../shared/src/oidc-client.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
 import { reloadTokens, saveSession } from './session.js';
-import type { TokenSet } from './token-set.js';
+import { toTokenSet, type TokenSet } from './token-set.js';
 
 /** An API's answer as relayed to the page: status and JSON body, never a token. */
 export interface ApiAnswer {
@@ -47,6 +47,9 @@ export class ApiClient {
         await saveSession(request);
         return { status: 401, body: { statusCode: 401, error: 'session_expired' } };
       }
+      if (error instanceof ProviderUnavailableError) {
+        return { status: 503, body: { statusCode: 503, error: 'temporarily_unavailable' } };
+      }
       throw error;
     }
   }
@@ -57,11 +60,14 @@ export class ApiClient {
       current,
       async () => {
         this.refreshes++;
+        if (!current.refreshToken) throw new SessionExpiredError();
         let next: TokenSet;
         try {
-          next = await this.oidc.refresh(current);
+          next = toTokenSet(await this.oidc.refresh(current.refreshToken), this.clock(), current);
         } catch (error) {
           this.logger.warn(`refresh failed: ${(error as Error).message}`);
+          // an unreachable provider is not the user's fault: keep the session, answer 503
+          if (error instanceof ProviderUnavailableError) throw error;
           throw new SessionExpiredError();
         }
         request.session.tokens = next;
@@ -76,15 +82,21 @@ export class ApiClient {
   }
 
   private async send(url: string, init: { method: string; body?: unknown }, tokens: TokenSet): Promise<ApiAnswer> {
-    const response = await fetch(url, {
-      method: init.method,
-      headers: {
-        authorization: `Bearer ${tokens.accessToken}`,
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-      signal: AbortSignal.timeout(10_000),
-    });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: init.method,
+        headers: {
+          authorization: `Bearer ${tokens.accessToken}`,
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      this.logger.warn(`API call failed: ${(error as Error).message}`);
+      return { status: 502, body: { statusCode: 502, error: 'bad_gateway' } };
+    }
     const text = await response.text();
     let body: unknown = null;
     try {

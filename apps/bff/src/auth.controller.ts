@@ -10,11 +10,11 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BFF_CONFIG, OIDC_CLIENT } from './bff.tokens.js';
+import { BFF_CONFIG, CLOCK, OIDC_CLIENT } from './bff.tokens.js';
 import type { BffConfig } from './bff-config.js';
-import type { OidcClient } from './oidc-client.js';
+import type { OidcClient } from '../../shared/src/oidc-client.js';
 import { destroySession, regenerateSession, saveSession } from './session.js';
-import type { DisplayUser } from './token-set.js';
+import { displayUser, toTokenSet, type DisplayUser } from './token-set.js';
 
 /** Login, callback, logout: the tokens go into the server-side session, never to the browser. */
 @Controller()
@@ -24,11 +24,12 @@ export class AuthController {
   constructor(
     @Inject(OIDC_CLIENT) private readonly oidc: OidcClient,
     @Inject(BFF_CONFIG) private readonly config: BffConfig,
+    @Inject(CLOCK) private readonly clock: () => number,
   ) {}
 
   @Get('login')
   async login(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const { url, ...login } = await this.oidc.startLogin();
+    const { url, login } = await this.oidc.startLogin();
     request.session.login = login;
     await saveSession(request);
     response.redirect(url);
@@ -38,16 +39,16 @@ export class AuthController {
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const login = request.session.login;
     if (!login) throw new BadRequestException('no login in progress');
-    let result;
+    let granted;
     try {
-      result = await this.oidc.finishLogin(new URL(request.originalUrl, this.config.origin), login);
+      granted = await this.oidc.finishLogin(new URL(request.originalUrl, this.config.origin), login);
     } catch (error) {
       this.logger.warn(`login failed: ${(error as Error).message}`);
       throw new BadRequestException('login failed');
     }
     await regenerateSession(request);
-    request.session.tokens = result.tokens;
-    request.session.user = result.user;
+    request.session.tokens = toTokenSet(granted, this.clock());
+    request.session.user = displayUser(granted.idTokenClaims);
     await saveSession(request);
     response.redirect('/');
   }

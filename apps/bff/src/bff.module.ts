@@ -5,8 +5,8 @@ import { ApiClient } from './api-client.js';
 import { ApiController } from './api.controller.js';
 import { AuthController } from './auth.controller.js';
 import type { BffConfig } from './bff-config.js';
-import { API_CLIENT, BFF_CONFIG, OIDC_CLIENT } from './bff.tokens.js';
-import { OidcClient } from './oidc-client.js';
+import { API_CLIENT, BFF_CONFIG, CLOCK, OIDC_CLIENT } from './bff.tokens.js';
+import { OidcClient } from '../../shared/src/oidc-client.js';
 import { OriginCheckGuard } from './origin-check.guard.js';
 import { PageController } from './page.controller.js';
 import { RefreshCoordinator } from './refresh-coordinator.js';
@@ -22,7 +22,6 @@ export class BffModule {
       redirectUri: `${config.origin}/callback`,
       postLogoutRedirectUri: `${config.origin}/`,
       scopes: config.scopes,
-      clock,
     });
     return {
       module: BffModule,
@@ -30,6 +29,7 @@ export class BffModule {
       providers: [
         { provide: BFF_CONFIG, useValue: config },
         { provide: OIDC_CLIENT, useValue: oidc },
+        { provide: CLOCK, useValue: clock },
         { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), clock) },
         { provide: APP_GUARD, useValue: new OriginCheckGuard(config.origin) },
       ],

@@ -2,3 +2,5 @@
 export const BFF_CONFIG = Symbol('BffConfig');
 export const OIDC_CLIENT = Symbol('OidcClient');
 export const API_CLIENT = Symbol('ApiClient');
+/** Milliseconds since the epoch (tests set time instead of waiting). */
+export const CLOCK = Symbol('Clock');

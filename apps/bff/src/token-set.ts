@@ -1,3 +1,5 @@
+import type { GrantedTokens } from '../../shared/src/oidc-client.js';
+
 /** What the BFF keeps in the server-side session; the browser never sees any of it. */
 export interface TokenSet {
   readonly accessToken: string;
@@ -20,4 +22,20 @@ export interface BffSessionData {
   user?: DisplayUser;
   /** PKCE verifier, state and nonce of a login in progress. */
   login?: { verifier: string; state: string; nonce: string };
+}
+
+/** The session's tokens from a grant; a refresh that returns no new refresh or id token keeps the old ones. */
+export function toTokenSet(granted: GrantedTokens, now: number, previous?: TokenSet): TokenSet {
+  return {
+    accessToken: granted.accessToken,
+    refreshToken: granted.refreshToken ?? previous?.refreshToken,
+    idToken: granted.idToken ?? previous?.idToken,
+    expiresAt: now + (granted.expiresInSeconds ?? 60) * 1000,
+  };
+}
+
+/** Who logged in, from the id token's claims (display only). */
+export function displayUser(claims: Readonly<Record<string, unknown>> | undefined): DisplayUser {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { sub: String(claims?.sub ?? ''), name: text(claims?.name), email: text(claims?.email) };
 }

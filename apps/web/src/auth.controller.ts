@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { CookieSealer } from './cookie-sealer.js';
-import { ProviderUnavailableError, type LoginInProgress, type OidcClient } from './oidc-client.js';
+import { ProviderUnavailableError, type LoginInProgress, type OidcClient } from '../../shared/src/oidc-client.js';
 import { SameOriginGuard } from './same-origin.guard.js';
 import {
   ID_TOKEN_COOKIE,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthController } from './auth.controller.js';
 import { CookieSealer } from './cookie-sealer.js';
-import { OidcClient } from './oidc-client.js';
+import { OidcClient } from '../../shared/src/oidc-client.js';
 import { PageController } from './page.controller.js';
 import { SameOriginGuard } from './same-origin.guard.js';
 import type { WebConfig } from './web-config.js';

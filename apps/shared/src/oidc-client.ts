@@ -1,5 +1,4 @@
 import * as client from 'openid-client';
-import type { TokenCookieValues } from './token-cookies.js';
 
 /** The client's registration at the authorization server. */
 export interface OidcClientOptions {
@@ -11,7 +10,17 @@ export interface OidcClientOptions {
   readonly scopes: string;
 }
 
-/** What `/callback` needs to finish a login: kept sealed in the login cookie meanwhile. */
+/** What a grant returned. */
+export interface GrantedTokens {
+  readonly accessToken: string;
+  readonly expiresInSeconds?: number;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  /** The id token's claims, checked by openid-client: for display, never for authorization. */
+  readonly idTokenClaims?: Readonly<Record<string, unknown>>;
+}
+
+/** What `/callback` needs to finish a login: kept (sealed or server-side) until then. */
 export interface LoginInProgress {
   readonly verifier: string;
   readonly state: string;
@@ -65,7 +74,7 @@ export class OidcClient {
   }
 
   /** Exchanges the code in `callbackUrl`; openid-client checks state, PKCE, nonce and the id token. */
-  async finishLogin(callbackUrl: URL, login: LoginInProgress): Promise<TokenCookieValues> {
+  async finishLogin(callbackUrl: URL, login: LoginInProgress): Promise<GrantedTokens> {
     const config = await this.config();
     return this.grant(() =>
       client.authorizationCodeGrant(config, callbackUrl, {
@@ -78,13 +87,16 @@ export class OidcClient {
   }
 
   /** The refresh token grant; the provider rotates the refresh token (the old one is spent). */
-  async refresh(refreshToken: string): Promise<TokenCookieValues> {
+  async refresh(refreshToken: string): Promise<GrantedTokens> {
     const config = await this.config();
     return this.grant(() => client.refreshTokenGrant(config, refreshToken));
   }
 
-  /** The provider's end_session_endpoint with id_token_hint and post_logout_redirect_uri. */
-  async logoutUrl(idToken: string | undefined): Promise<string> {
+  /**
+   * The provider's end_session_endpoint with `client_id`, `post_logout_redirect_uri` and, when
+   * given, `id_token_hint` (a BFF passes none: the hint would put the id token in the URL bar).
+   */
+  async logoutUrl(idToken?: string): Promise<string> {
     const parameters: Record<string, string> = {
       post_logout_redirect_uri: this.options.postLogoutRedirectUri,
       client_id: this.options.clientId,
@@ -95,7 +107,7 @@ export class OidcClient {
 
   private async grant(
     call: () => Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>,
-  ): Promise<TokenCookieValues> {
+  ): Promise<GrantedTokens> {
     let response;
     try {
       response = await call();
@@ -107,6 +119,7 @@ export class OidcClient {
       expiresInSeconds: response.expiresIn(),
       refreshToken: response.refresh_token,
       idToken: response.id_token,
+      idTokenClaims: response.claims(),
     };
   }
 
