@@ -3,10 +3,12 @@
 // stops every app on Ctrl-C. Each app is started with its own `npm run start:<app>` and
 // configured only by the contract's environment variables, as an operator would.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 const WEB = 'http://localhost:3000';
 const ISSUER = 'http://localhost:4000';
 const ACCESS_TOKEN_TTL = process.env.ACCESS_TOKEN_TTL ?? '60';
+const SESSION_SECRET = process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url');
 
 const APPS = [
   {
@@ -35,7 +37,8 @@ const APPS = [
   {
     name: 'bff',
     color: 31,
-    env: { PORT: '3005', BFF_ORIGIN: 'http://localhost:3005', OAUTH_ISSUER: ISSUER },
+    // with REDIS_URL exported the BFF keeps sessions in Redis and needs a shared secret
+    env: { PORT: '3005', BFF_ORIGIN: 'http://localhost:3005', OAUTH_ISSUER: ISSUER, SESSION_SECRET: SESSION_SECRET },
   },
   {
     name: 'web',
@@ -46,6 +49,8 @@ const APPS = [
       OAUTH_ISSUER: ISSUER,
       TODO_API_URL: 'http://localhost:3001',
       HELP_API_URL: 'http://localhost:3002',
+      PROXY_URL: 'http://localhost:3004',
+      BFF_URL: 'http://localhost:3005',
     },
   },
 ];
@@ -54,16 +59,29 @@ const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' 
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const children = [];
+/** Per app: settles when npm, its shell and the app have all ended (every holder of the pipes). */
+const closed = new Map();
 let stopping = false;
 
+/** Stops every app, and exits only once their ports are free. */
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
-  Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.on('exit', r))))).then(
-    () => process.exit(code),
-  );
+  for (const child of children) signalGroup(child, 'SIGTERM');
+  // an app that ignores SIGTERM must not outlive the demo, holding its port
+  setTimeout(() => {
+    for (const child of children) signalGroup(child, 'SIGKILL');
+    process.exit(code);
+  }, 5000).unref();
+  Promise.all(children.map((child) => closed.get(child))).then(() => process.exit(code));
+}
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the whole group has ended already
+  }
 }
 
 const ready = APPS.map(
@@ -75,6 +93,7 @@ const ready = APPS.map(
         detached: true, // a process group per app, so Ctrl-C stops npm and node together
       });
       children.push(child);
+      closed.set(child, new Promise((r) => child.on('close', r)));
       const prefix = `\x1b[${app.color}m[${app.name}]\x1b[0m `;
       const relay = (stream, out) => {
         let rest = '';

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
-import { freePort } from '../../../test/support/spawn-app.js';
-import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { HelpApiModule } from '../../help-api/src/help-api.module.js';
-import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
-import { startAuthServer, type RunningAuthServer } from '../src/auth-server.js';
-import {
-  Browser,
-  formAction,
-  logIn,
-  startLogin,
-  WEB_ORIGIN,
-  WEB_REDIRECT_URI,
-  webClient,
-} from './support/login-flow.js';
+import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
+import { Browser, formAction } from '../../../test/support/fetch-browser.js';
+import type { RunningApp } from '../../../test/support/sample-app.js';
+import type { RunningAuthServer } from '../src/auth-server.js';
+import { logIn, startLogin, WEB_ORIGIN, WEB_REDIRECT_URI, webClient } from './support/login-flow.js';
 
 type Tokens = Awaited<ReturnType<typeof logIn>>['tokens'];
 
@@ -23,6 +14,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('auth-server (oidc-provider) with the real todo-api and help-api', () => {
+  let stack: DemoStack | undefined;
   let auth: RunningAuthServer;
   let todo: RunningApp;
   let help: RunningApp;
@@ -40,40 +32,18 @@ describe('auth-server (oidc-provider) with the real todo-api and help-api', () =
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    auth = await startAuthServer({
-      port,
+    stack = await startDemoStack({
       host: '127.0.0.1',
-      issuer,
       accessTokenTtlSeconds: 300,
       webOrigin: WEB_ORIGIN,
       bffOrigin: 'http://localhost:3005',
     });
-    todo = await startSampleApp(
-      (o) => TodoApiModule.forRoot(o),
-      { port: 3001, audience: 'todo-api' },
-      {
-        OAUTH_ISSUER: issuer,
-      },
-    );
-    help = await startSampleApp(
-      (o) => HelpApiModule.forRoot(o),
-      { port: 3002, audience: 'help-api' },
-      {
-        OAUTH_ISSUER: issuer,
-        OAUTH_STRATEGY: 'introspection',
-        OAUTH_CLIENT_ID: 'help-api',
-        OAUTH_CLIENT_SECRET: 'help-secret',
-      },
-    );
-    config = await webClient(issuer);
+    ({ auth, todoApi: todo, helpApi: help } = stack);
+    config = await webClient(stack.issuer);
     alice = (await logIn(config, 'alice')).tokens;
   });
   afterAll(async () => {
-    await help?.close();
-    await todo?.close();
-    await auth?.close();
+    await stack?.close();
   });
 
   it('refuses introspection with a wrong secret (invalid_client), so help-api never trusts an answer', async () => {

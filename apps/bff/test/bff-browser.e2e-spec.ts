@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
+import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { freePort } from '../../../test/support/spawn-app.js';
-import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { startAuthServer, type RunningAuthServer } from '../../auth-server/src/auth-server.js';
-import { HelpApiModule } from '../../help-api/src/help-api.module.js';
-import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
 /** The BFF pattern in a real browser: the page works, and the browser holds no token. */
 describe('bff: browser flow in Chromium', () => {
-  let auth: RunningAuthServer;
-  let todoApi: RunningApp;
-  let helpApi: RunningApp;
+  let stack: DemoStack | undefined;
   let bff: RunningBff;
   let origin: string;
   let issuer: string;
@@ -22,39 +17,17 @@ describe('bff: browser flow in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const [authPort, bffPort] = [await freePort(), await freePort()];
-    issuer = `http://localhost:${authPort}`;
+    const bffPort = await freePort();
     origin = `http://localhost:${bffPort}`;
-    auth = await startAuthServer({
-      port: authPort,
-      host: 'localhost',
-      issuer,
-      accessTokenTtlSeconds: 60,
-      webOrigin: 'http://localhost:3000',
-      bffOrigin: origin,
-    });
-    todoApi = await startSampleApp(
-      (o) => TodoApiModule.forRoot(o),
-      { port: 3001, audience: 'todo-api' },
-      { OAUTH_ISSUER: issuer },
-    );
-    helpApi = await startSampleApp(
-      (o) => HelpApiModule.forRoot(o),
-      { port: 3002, audience: 'help-api' },
-      {
-        OAUTH_ISSUER: issuer,
-        OAUTH_STRATEGY: 'introspection',
-        OAUTH_CLIENT_ID: 'help-api',
-        OAUTH_CLIENT_SECRET: 'help-secret',
-      },
-    );
+    stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
+    issuer = stack.issuer;
     const config = bffConfigFromEnv({
       PORT: String(bffPort),
       HOST: 'localhost',
       BFF_ORIGIN: origin,
       OAUTH_ISSUER: issuer,
-      TODO_API_URL: todoApi.url,
-      HELP_API_URL: helpApi.url,
+      TODO_API_URL: stack.todoApi.url,
+      HELP_API_URL: stack.helpApi.url,
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'] });
     browser = await launchChromium();
@@ -63,7 +36,8 @@ describe('bff: browser flow in Chromium', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([bff?.close(), todoApi?.close(), helpApi?.close(), auth?.close()]);
+    await bff?.close();
+    await stack?.close();
   });
 
   it('logs in through the BFF and shows the user, todos and tickets', async () => {

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { Browser, formAction } from '../../auth-server/test/support/login-flow.js';
-import { startAuthServer, type RunningAuthServer } from '../../auth-server/src/auth-server.js';
+import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
+import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { freePort } from '../../../test/support/spawn-app.js';
-import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { HelpApiModule } from '../../help-api/src/help-api.module.js';
-import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
@@ -17,9 +14,7 @@ const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
  * REDIS_URL, two BFF instances share sessions in Redis; without, one instance in memory.
  */
 describe('bff (server-side sessions)', () => {
-  let auth: RunningAuthServer;
-  let todoApi: RunningApp;
-  let helpApi: RunningApp;
+  let stack: DemoStack;
   let bffs: RunningBff[];
   let origin: string;
   let now = Date.now();
@@ -28,39 +23,16 @@ describe('bff (server-side sessions)', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    const [authPort, bffPort] = [await freePort(), await freePort()];
-    const issuer = `http://localhost:${authPort}`;
+    const bffPort = await freePort();
     origin = `http://localhost:${bffPort}`;
-    auth = await startAuthServer({
-      port: authPort,
-      host: '127.0.0.1',
-      issuer,
-      accessTokenTtlSeconds: 60,
-      webOrigin: 'http://localhost:3000',
-      bffOrigin: origin,
-    });
-    todoApi = await startSampleApp(
-      (o) => TodoApiModule.forRoot(o),
-      { port: 3001, audience: 'todo-api' },
-      { OAUTH_ISSUER: issuer },
-    );
-    helpApi = await startSampleApp(
-      (o) => HelpApiModule.forRoot(o),
-      { port: 3002, audience: 'help-api' },
-      {
-        OAUTH_ISSUER: issuer,
-        OAUTH_STRATEGY: 'introspection',
-        OAUTH_CLIENT_ID: 'help-api',
-        OAUTH_CLIENT_SECRET: 'help-secret',
-      },
-    );
+    stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
     const env = {
       PORT: String(bffPort),
       HOST: '127.0.0.1',
       BFF_ORIGIN: origin,
-      OAUTH_ISSUER: issuer,
-      TODO_API_URL: todoApi.url,
-      HELP_API_URL: helpApi.url,
+      OAUTH_ISSUER: stack.issuer,
+      TODO_API_URL: stack.todoApi.url,
+      HELP_API_URL: stack.helpApi.url,
       ...(redisUrl ? { REDIS_URL: redisUrl, SESSION_SECRET: 'spec-session-secret' } : {}),
     };
     const config = bffConfigFromEnv(env) as BffConfig;
@@ -68,7 +40,8 @@ describe('bff (server-side sessions)', () => {
     if (redisUrl) bffs.push(await startBff({ ...config, port: await freePort() }, { logger: ['error'], clock }));
   });
   afterAll(async () => {
-    await Promise.all([...bffs.map((b) => b.close()), todoApi.close(), helpApi.close(), auth.close()]);
+    await Promise.all(bffs.map((b) => b.close()));
+    await stack.close();
   });
 
   /** A browser that records what the BFFs answer. */

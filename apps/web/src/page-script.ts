@@ -1,9 +1,9 @@
 /**
  * The page's JavaScript, served as `/app.js` (no framework, no build step). It reads the API
- * URLs from the page's `#config` block and the user's name from the `app.idt` cookie (display
- * only: the APIs decide from the access token, which this script never sees). Every API call
- * goes through `apiFetch()`: a 401 triggers one `POST /refresh` (shared by the calls that
- * failed together) and one retry; any other error shows in `#error`.
+ * URLs (and the proxy's, if any) from the page's `#config` block and the user's name from the
+ * `app.idt` cookie (display only: the APIs decide from the access token, which this script
+ * never sees). Every API call goes through `apiFetch()`: a 401 triggers one `POST /refresh`
+ * (shared by the calls that failed together) and one retry; any other error shows in `#error`.
  */
 export const PAGE_SCRIPT = `'use strict';
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -136,6 +136,13 @@ async function loadTodos() {
   );
 }
 
+// The same todos by way of the proxy: it validates the cookie's token, then forwards the call
+// to todo-api with Authorization: Bearer.
+async function loadTodosThroughProxy() {
+  const todos = await apiFetch(config.proxyUrl + '/api/todos');
+  $('proxy-todo-list').replaceChildren(...todos.map((todo) => item(todo.title, 'proxy-todo-title')));
+}
+
 async function loadTickets() {
   const tickets = await apiFetch(config.helpApiUrl + '/tickets');
   $('ticket-list').replaceChildren(...tickets.map((ticket) => item(ticket.subject + ' (' + ticket.status + ')', 'ticket-subject')));
@@ -148,6 +155,8 @@ function showLoggedOut(message) {
   $('app').hidden = true;
   if (message) $('error').textContent = message;
 }
+
+if (config.proxyUrl) $('proxy-load').addEventListener('click', () => run(loadTodosThroughProxy));
 
 $('todo-form').addEventListener('submit', (event) => {
   event.preventDefault();

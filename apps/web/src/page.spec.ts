@@ -12,6 +12,28 @@ describe('renderPage', () => {
     );
     expect(html.match(/<\/script>/g)).toHaveLength(2); // the config block's and app.js's
   });
+
+  it('hides the proxy section and leaves out the BFF section when neither URL is set', () => {
+    const html = renderPage({ todoApiUrl: 'http://localhost:3001', helpApiUrl: 'http://localhost:3002' });
+    expect(html).toContain('<section id="proxy-section" hidden>');
+    expect(html).not.toContain('"proxyUrl"');
+    expect(html).not.toContain('bff-section');
+  });
+
+  it('shows the proxy section with its URL in the config block, and links the BFF', () => {
+    const html = renderPage({
+      todoApiUrl: 'http://localhost:3001',
+      helpApiUrl: 'http://localhost:3002',
+      proxyUrl: 'http://localhost:3004',
+      bffUrl: 'http://localhost:3005/?a=1&b="2"',
+    });
+    expect(html).toContain('<section id="proxy-section">');
+    expect(html).toContain('"proxyUrl":"http://localhost:3004"');
+    expect(html).toContain('<button id="proxy-load" type="button">');
+    expect(html).toContain('<ul id="proxy-todo-list"></ul>');
+    expect(html).toContain('<section id="bff-section">');
+    expect(html).toContain('<a id="bff-link" href="http://localhost:3005/?a=1&amp;b=&quot;2&quot;">');
+  });
 });
 
 describe('pageContentSecurityPolicy', () => {
@@ -27,5 +49,16 @@ describe('pageContentSecurityPolicy', () => {
         "connect-src 'self' https://todo.example.com https://help.example.com; " +
         "form-action 'self' https://auth.example.com; frame-ancestors 'none'; base-uri 'none'",
     );
+  });
+
+  it('lets the page fetch from the proxy too when it is set', () => {
+    expect(
+      pageContentSecurityPolicy({
+        todoApiUrl: 'http://localhost:3001',
+        helpApiUrl: 'http://localhost:3002',
+        proxyUrl: 'http://localhost:3004/base',
+        issuer: 'http://localhost:4000',
+      }),
+    ).toContain("connect-src 'self' http://localhost:3001 http://localhost:3002 http://localhost:3004;");
   });
 });

@@ -2,13 +2,15 @@ import type { WebConfig } from './web-config.js';
 
 /**
  * The page's HTML. The API URLs travel in a JSON data block (not executed, so the CSP needs
- * no inline script), with `<` escaped so that no value can close the block.
+ * no inline script), with `<` escaped so that no value can close the block. The proxy section
+ * shows only with a `proxyUrl`, the BFF section only with a `bffUrl`.
  */
-export function renderPage(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl'>): string {
-  const pageConfig = JSON.stringify({ todoApiUrl: config.todoApiUrl, helpApiUrl: config.helpApiUrl }).replace(
-    /</g,
-    '\\u003c',
-  );
+export function renderPage(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' | 'proxyUrl' | 'bffUrl'>): string {
+  const pageConfig = JSON.stringify({
+    todoApiUrl: config.todoApiUrl,
+    helpApiUrl: config.helpApiUrl,
+    proxyUrl: config.proxyUrl,
+  }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -49,24 +51,48 @@ cookie the page cannot read; the id token cookie only provides the name above.</
   </form>
   <h2>Tickets <small>(help-api)</small></h2>
   <ul id="ticket-list"></ul>
+  <section id="proxy-section"${config.proxyUrl ? '' : ' hidden'}>
+    <h2>Through the proxy <small>(proxy, then todo-api)</small></h2>
+    <p class="note">The same todos, fetched from the proxy with the same cookie. The proxy validates
+    <code>app.at</code> like any API, then forwards the call to todo-api on another host name (127.0.0.1),
+    which never receives this cookie, with <code>Authorization: Bearer</code>.</p>
+    <button id="proxy-load" type="button">Load todos through the proxy</button>
+    <ul id="proxy-todo-list"></ul>
+  </section>
 </section>
-</body>
+${config.bffUrl ? bffSection(config.bffUrl) : ''}</body>
 </html>
 `;
 }
 
+function bffSection(bffUrl: string): string {
+  return `<section id="bff-section">
+  <h2>Backend-for-frontend</h2>
+  <p class="note">The same todos and tickets with no token in the browser at all: <a id="bff-link" href="${escapeHtml(bffUrl)}">${escapeHtml(bffUrl)}</a>
+  keeps the tokens in a server-side session and gives the browser only a session cookie.</p>
+</section>
+`;
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /**
- * The page's Content-Security-Policy: scripts from this origin only, fetches to this origin
- * and the two APIs, and forms to this origin and the provider (the logout form's redirect
- * goes to its end_session_endpoint).
+ * The page's Content-Security-Policy: scripts from this origin only, fetches to this origin,
+ * the two APIs and the proxy (when set), and forms to this origin and the provider (the
+ * logout form's redirect goes to its end_session_endpoint).
  */
-export function pageContentSecurityPolicy(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' | 'issuer'>): string {
+export function pageContentSecurityPolicy(
+  config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' | 'proxyUrl' | 'issuer'>,
+): string {
   const origin = (url: string) => new URL(url).origin;
+  const connect = [config.todoApiUrl, config.helpApiUrl, ...(config.proxyUrl ? [config.proxyUrl] : [])].map(origin);
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'unsafe-inline'",
-    `connect-src 'self' ${origin(config.todoApiUrl)} ${origin(config.helpApiUrl)}`,
+    `connect-src 'self' ${connect.join(' ')}`,
     `form-action 'self' ${origin(config.issuer)}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",

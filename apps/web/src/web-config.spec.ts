@@ -13,7 +13,16 @@ describe('webConfigFromEnv', () => {
       scopes: 'openid profile email offline_access todo:write help:write',
       todoApiUrl: 'http://localhost:3001',
       helpApiUrl: 'http://localhost:3002',
+      proxyUrl: undefined,
+      bffUrl: undefined,
       cookieDomain: undefined,
+    });
+  });
+
+  it('reads the optional proxy and BFF URLs', () => {
+    expect(webConfigFromEnv({ PROXY_URL: 'http://localhost:3004/', BFF_URL: 'http://localhost:3005/' })).toMatchObject({
+      proxyUrl: 'http://localhost:3004',
+      bffUrl: 'http://localhost:3005',
     });
   });
 
@@ -26,6 +35,8 @@ describe('webConfigFromEnv', () => {
         OAUTH_ISSUER: 'https://auth.example.com/tenant/',
         TODO_API_URL: 'https://todo.example.com/',
         HELP_API_URL: 'https://help.example.com/v1',
+        PROXY_URL: 'https://proxy.example.com',
+        BFF_URL: 'https://bff.example.org/app',
         COOKIE_DOMAIN: '.Example.com',
         OAUTH_SCOPES: ' openid  todo:write ',
       }),
@@ -36,6 +47,8 @@ describe('webConfigFromEnv', () => {
       issuer: 'https://auth.example.com/tenant/',
       todoApiUrl: 'https://todo.example.com',
       helpApiUrl: 'https://help.example.com/v1',
+      proxyUrl: 'https://proxy.example.com',
+      bffUrl: 'https://bff.example.org/app', // only linked: no cookie needs to reach it
       cookieDomain: '.example.com',
       scopes: 'openid todo:write',
     });
@@ -59,12 +72,28 @@ describe('webConfigFromEnv', () => {
     ],
     [{ OAUTH_ISSUER: 'ftp://a' }, 'OAUTH_ISSUER: expected an http(s) URL, got "ftp://a"'],
     [{ TODO_API_URL: 'nope' }, 'TODO_API_URL: expected an http(s) URL, got "nope"'],
+    [{ PROXY_URL: 'localhost:3004' }, 'PROXY_URL: expected an http(s) URL, got "localhost:3004"'],
+    [{ BFF_URL: 'javascript:alert(1)' }, 'BFF_URL: expected an http(s) URL, got "javascript:alert(1)"'],
     [{ OAUTH_SCOPES: 'profile todo:write' }, 'OAUTH_SCOPES: must include openid (the login needs an id token)'],
     [{ COOKIE_DOMAIN: 'localhost' }, 'COOKIE_DOMAIN: expected a domain such as .example.com, got "localhost"'],
     [{ COOKIE_DOMAIN: '.example.com' }, "COOKIE_DOMAIN: .example.com does not cover WEB_ORIGIN's host localhost"],
     [
       { HELP_API_URL: 'http://127.0.0.1:3002' },
       'HELP_API_URL: the app.at cookie (host-only, localhost) would not reach 127.0.0.1; set COOKIE_DOMAIN to a parent domain of both hosts',
+    ],
+    [
+      { PROXY_URL: 'http://127.0.0.1:3004' },
+      'PROXY_URL: the app.at cookie (host-only, localhost) would not reach 127.0.0.1; set COOKIE_DOMAIN to a parent domain of both hosts',
+    ],
+    [
+      {
+        WEB_ORIGIN: 'https://app.example.com',
+        COOKIE_DOMAIN: '.example.com',
+        TODO_API_URL: 'https://todo.example.com',
+        HELP_API_URL: 'https://help.example.com',
+        PROXY_URL: 'https://proxy.example.net',
+      },
+      'PROXY_URL: the app.at cookie (Domain=.example.com) would not reach proxy.example.net; set COOKIE_DOMAIN to a parent domain of both hosts',
     ],
     [
       {

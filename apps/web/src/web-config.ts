@@ -11,6 +11,10 @@ export interface WebConfig {
   readonly scopes: string;
   readonly todoApiUrl: string;
   readonly helpApiUrl: string;
+  /** apps/proxy, which the page also calls with the cookie; unset: the page has no proxy section. */
+  readonly proxyUrl?: string;
+  /** apps/bff, which the page only links to; unset: no link. */
+  readonly bffUrl?: string;
   /** `Domain` of the access token cookie (for APIs on sibling hosts); unset: host-only. */
   readonly cookieDomain?: string;
 }
@@ -21,14 +25,16 @@ const DEFAULT_SCOPES = 'openid profile email offline_access todo:write help:writ
  * Reads the web app's variables: PORT (3000), HOST, WEB_ORIGIN (http://localhost:3000),
  * OAUTH_ISSUER (http://localhost:4000), OAUTH_CLIENT_ID (web), OAUTH_CLIENT_SECRET (web-secret),
  * OAUTH_SCOPES, TODO_API_URL (http://localhost:3001), HELP_API_URL (http://localhost:3002),
- * COOKIE_DOMAIN (unset: host-only cookies).
+ * PROXY_URL and BFF_URL (both unset: the page shows neither pattern), COOKIE_DOMAIN (unset:
+ * host-only cookies).
  * @returns the config, or the problems, one line each naming the variable.
  */
 export function webConfigFromEnv(env: Record<string, string | undefined>): WebConfig | { problems: string[] } {
   const problems: string[] = [];
   const read = (name: string, fallback?: string) => env[name]?.trim() || fallback;
-  const url = (name: string, fallback: string): URL | undefined => {
-    const value = read(name, fallback)!;
+  const url = (name: string, fallback?: string): URL | undefined => {
+    const value = read(name, fallback);
+    if (value === undefined) return undefined; // an optional variable, unset
     try {
       const parsed = new URL(value);
       if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed;
@@ -52,6 +58,8 @@ export function webConfigFromEnv(env: Record<string, string | undefined>): WebCo
   url('OAUTH_ISSUER', 'http://localhost:4000');
   const todoApi = url('TODO_API_URL', 'http://localhost:3001');
   const helpApi = url('HELP_API_URL', 'http://localhost:3002');
+  const proxy = url('PROXY_URL');
+  const bff = url('BFF_URL');
 
   const scopes = read('OAUTH_SCOPES', DEFAULT_SCOPES)!.split(/\s+/);
   if (!scopes.includes('openid')) problems.push('OAUTH_SCOPES: must include openid (the login needs an id token)');
@@ -67,6 +75,7 @@ export function webConfigFromEnv(env: Record<string, string | undefined>): WebCo
     for (const [name, api] of [
       ['TODO_API_URL', todoApi],
       ['HELP_API_URL', helpApi],
+      ['PROXY_URL', proxy],
     ] as const) {
       const reached = cookieDomain
         ? domainMatches(api?.hostname ?? '', cookieDomain)
@@ -89,6 +98,8 @@ export function webConfigFromEnv(env: Record<string, string | undefined>): WebCo
     scopes: scopes.join(' '),
     todoApiUrl: withoutTrailingSlash(todoApi!.href),
     helpApiUrl: withoutTrailingSlash(helpApi!.href),
+    proxyUrl: proxy && withoutTrailingSlash(proxy.href),
+    bffUrl: bff && withoutTrailingSlash(bff.href),
     cookieDomain,
   };
 }

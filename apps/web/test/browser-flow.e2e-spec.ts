@@ -1,19 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import { launchChromium } from '../../../test/support/chromium.js';
+import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { freePort } from '../../../test/support/spawn-app.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { authServerConfigFromEnv } from '../../auth-server/src/auth-server-config.js';
-import { startAuthServer } from '../../auth-server/src/auth-server.js';
-import { HelpApiModule } from '../../help-api/src/help-api.module.js';
 import { TicketsService } from '../../help-api/src/tickets.service.js';
-import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
+import { ProxyModule } from '../../proxy/src/proxy.module.js';
 import { webConfigFromEnv, type WebConfig } from '../src/web-config.js';
 import { startWeb } from '../src/web.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 // short, because one step waits it out: the provider issues real tokens with a real exp
 const ACCESS_TOKEN_TTL_SECONDS = 4;
 const SCREENSHOT = fileURLToPath(new URL('../../../test-artifacts/web-logged-in.png', import.meta.url));
@@ -21,12 +20,14 @@ const SCREENSHOT = fileURLToPath(new URL('../../../test-artifacts/web-logged-in.
 /**
  * The seed's "App" in a real browser: Chromium logs in at the dev authorization server, and
  * the page calls todo-api (JWT) and help-api (introspection) with the HttpOnly access token
- * cookie. Everything listens on `localhost` (one site for cookies, ports aside).
+ * cookie, and todo-api once more through the proxy. Everything the page calls listens on
+ * `localhost` (one site for cookies, ports aside); the proxy reaches todo-api as 127.0.0.1.
  */
-describe('web: browser flow against auth-server, todo-api (JWT) and help-api (introspection)', () => {
-  let auth: { url: string; close(): Promise<void> } | undefined;
+describe('web: browser flow against auth-server, todo-api (JWT), help-api (introspection) and the proxy', () => {
+  let stack: DemoStack | undefined;
   let todoApi: RunningApp | undefined;
   let helpApi: RunningApp | undefined;
+  let proxy: RunningApp | undefined;
   let web: { url: string; close(): Promise<void> } | undefined;
   let issuer: string;
   let webOrigin: string;
@@ -35,37 +36,36 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
   let context: BrowserContext;
   let page: Page;
   const refreshRequests: string[] = [];
+  /** The `app.at` cookies the proxy received, in order. */
+  const cookieTokensAtProxy: string[] = [];
+  /** Headers of the requests todo-api received from the proxy (the only caller with a header token). */
+  const forwardedToTodoApi: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium). This test never skips.`,
-      );
-    const authPort = await freePort();
     const webPort = await freePort();
-    issuer = `http://localhost:${authPort}`;
     webOrigin = `http://localhost:${webPort}`;
-    auth = await startAuthServer(
-      authServerConfigFromEnv({
-        PORT: String(authPort),
-        HOST: 'localhost',
-        AUTH_ISSUER: issuer,
-        ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
-        WEB_ORIGIN: webOrigin,
-      }),
-    );
-    todoApi = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS.todo, {
-      HOST: 'localhost',
-      OAUTH_ISSUER: issuer,
-      CORS_ORIGINS: webOrigin,
+    stack = await startDemoStack({
+      host: 'localhost',
+      accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+      webOrigin,
+      apiHost: 'localhost',
+      corsOrigins: webOrigin,
     });
-    helpApi = await startSampleApp((o) => HelpApiModule.forRoot(o), DEFAULTS.help, {
-      HOST: 'localhost',
-      OAUTH_ISSUER: issuer,
-      OAUTH_STRATEGY: 'introspection',
-      OAUTH_CLIENT_ID: 'help-api',
-      OAUTH_CLIENT_SECRET: 'help-secret',
-      CORS_ORIGINS: webOrigin,
+    ({ issuer, todoApi, helpApi } = stack);
+    // another host name than the cookie's: the browser would never send app.at there
+    const upstream = `http://127.0.0.1:${todoApi.port}`;
+    proxy = await startSampleApp(
+      (o) => ProxyModule.forRoot(o, { upstream, mountPath: '/api', timeoutMs: 5000 }),
+      { port: 3004, audience: 'todo-api' },
+      { HOST: 'localhost', OAUTH_ISSUER: issuer, CORS_ORIGINS: webOrigin },
+    );
+    // second listeners only watch; Express still answers every request
+    proxy.app.getHttpServer().on('request', (request: { headers: IncomingHttpHeaders }) => {
+      const token = /(?:^|; )app\.at=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+      if (token) cookieTokensAtProxy.push(token);
+    });
+    todoApi.app.getHttpServer().on('request', (request: { headers: IncomingHttpHeaders }) => {
+      if (request.headers.authorization !== undefined) forwardedToTodoApi.push(request.headers);
     });
     const parsed = webConfigFromEnv({
       PORT: String(webPort),
@@ -74,6 +74,7 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
       OAUTH_ISSUER: issuer,
       TODO_API_URL: todoApi.url,
       HELP_API_URL: helpApi.url,
+      PROXY_URL: proxy.url,
     });
     if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
     config = parsed;
@@ -81,18 +82,7 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
     // alice's ticket exists before she logs in; the page must fetch it from help-api
     helpApi.app.get(TicketsService).open('alice', 'Printer on fire');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
     page.on('request', (request) => {
@@ -103,9 +93,8 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await helpApi?.close();
-    await todoApi?.close();
-    await auth?.close();
+    await proxy?.close();
+    await stack?.close();
   });
 
   const text = (selector: string) => page.locator(selector).innerText();
@@ -233,6 +222,26 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
     expect((await cookie('app.rt'))!.value).not.toBe(refreshTokenBefore); // rotated
   }, 30_000);
 
+  it("lists alice's todos through the proxy, which forwards her cookie's token to todo-api as a Bearer header", async () => {
+    expect(await page.locator('#proxy-section').isVisible()).toBe(true);
+    expect(await page.locator('#proxy-todo-list li').count()).toBe(0);
+    await page.locator('#proxy-load').click();
+    await page.locator('#proxy-todo-list li', { hasText: 'After expiry' }).waitFor();
+    await settled();
+    expect(await page.locator('#proxy-todo-list .proxy-todo-title').allInnerTexts()).toEqual([
+      'Write report',
+      'After expiry',
+    ]);
+    expect(await text('#error')).toBe('');
+    // what reached todo-api: on 127.0.0.1, the token of the cookie the proxy got, as a Bearer header, and no cookie
+    expect(cookieTokensAtProxy.length).toBeGreaterThan(0);
+    expect(forwardedToTodoApi.at(-1)).toMatchObject({
+      host: `127.0.0.1:${todoApi!.port}`,
+      authorization: `Bearer ${cookieTokensAtProxy.at(-1)}`,
+    });
+    expect(forwardedToTodoApi.map((headers) => headers.cookie)).toEqual(forwardedToTodoApi.map(() => undefined));
+  }, 30_000);
+
   it('logs out at the app and the provider: the cookies are gone and both APIs answer 401', async () => {
     const [endSession] = await Promise.all([
       page.waitForRequest((request) => request.isNavigationRequest() && request.url().startsWith(`${issuer}/`)),
@@ -272,8 +281,3 @@ describe('web: browser flow against auth-server, todo-api (JWT) and help-api (in
     expect(await todoTitles()).toEqual(['Carol was here']);
   }, 30_000);
 });
-
-const DEFAULTS = {
-  todo: { port: 3001, audience: 'todo-api' },
-  help: { port: 3002, audience: 'help-api' },
-};
