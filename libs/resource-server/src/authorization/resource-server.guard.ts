@@ -37,7 +37,8 @@ export class ResourceServerGuard implements CanActivate {
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // not `async`: a public route or a cached verification answers without a promise
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rules = this.rulesFor(context.getHandler(), context.getClass());
     if (rules.isPublic) return true;
     // secure by default: a non-HTTP handler (RPC, WebSocket) must be marked @Public() explicitly
@@ -47,11 +48,11 @@ export class ResourceServerGuard implements CanActivate {
     const request = http.getRequest<AuthenticatedRequest>();
     const resolved = this.resolver.resolve(request);
     if (resolved === undefined) throw new MissingTokenError();
-    const verified = await this.verifier.verify(resolved.token, request, http.getResponse<ServerResponse>());
-    rules.check(verified.claims);
-    request[VERIFIED_TOKEN] = verified;
-    request.user = verified.claims;
-    return true;
+    const cached = this.verifier.verifyCached?.(resolved.token);
+    if (cached) return admit(request, cached, rules);
+    return this.verifier
+      .verify(resolved.token, request, http.getResponse<ServerResponse>())
+      .then((verified) => admit(request, verified, rules));
   }
 
   private rulesFor(handler: Handler, controller: Handler): RouteRules {
@@ -66,4 +67,12 @@ export class ResourceServerGuard implements CanActivate {
     byController.set(controller, rules);
     return rules;
   }
+}
+
+/** The route's rules hold for these claims: attach them to the request for the handler. */
+function admit(request: AuthenticatedRequest, verified: VerifiedToken, rules: RouteRules): true {
+  rules.check(verified.claims);
+  request[VERIFIED_TOKEN] = verified;
+  request.user = verified.claims;
+  return true;
 }

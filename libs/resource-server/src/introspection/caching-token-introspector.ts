@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IntrospectionCache } from './introspection-cache.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
@@ -26,8 +26,14 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     private readonly policy: IntrospectionCachePolicy,
   ) {}
 
+  introspectCached(token: string): IntrospectionResponse | undefined {
+    if (!this.cache?.peek) return undefined;
+    const cached = this.cache.peek(hash('sha256', token, 'base64url'));
+    return cached && this.stillValid(cached) ? cached : undefined;
+  }
+
   async introspect(token: string): Promise<IntrospectionResponse> {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url');
     const cached = await this.cache?.get(key);
     if (cached && this.stillValid(cached)) return cached;
     let pending = this.inFlight.get(key);

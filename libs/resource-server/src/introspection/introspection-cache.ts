@@ -6,6 +6,8 @@ import type { IntrospectionResponse } from './token-introspector.js';
  */
 export interface IntrospectionCache {
   get(key: string): Promise<IntrospectionResponse | undefined>;
+  /** What `get` would answer, at once: only a cache in this process can (Redis cannot). */
+  peek?(key: string): IntrospectionResponse | undefined;
   /** Keeps `value` for `ttlSeconds` (> 0). */
   set(key: string, value: IntrospectionResponse, ttlSeconds: number): Promise<void>;
   close?(): Promise<void>;

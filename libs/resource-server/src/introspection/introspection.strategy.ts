@@ -7,7 +7,7 @@ import { validateRegisteredClaims, type RegisteredClaimsPolicy } from '../claims
 import { InvalidTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import type { ResolvedOptions } from '../module/resource-server-options.js';
 import { PENDING_TOKEN, RESOLVED_OPTIONS } from '../module/resource-server.tokens.js';
-import { TokenIntrospector } from './token-introspector.js';
+import { TokenIntrospector, type IntrospectionResponse } from './token-introspector.js';
 
 /** The Passport name of the introspection strategy. */
 export const INTROSPECTION_STRATEGY = 'nest-resource-server-introspection';
@@ -60,7 +60,20 @@ export class IntrospectionStrategy extends PassportStrategy(BearerTokenStrategy,
   }
 
   async validate(token: string): Promise<AccessTokenClaims> {
-    const response = await this.introspector.introspect(token);
+    return this.claimsOf(await this.introspector.introspect(token));
+  }
+
+  /**
+   * The checked claims of a result the introspector still holds in memory, at once (no
+   * promise, no Passport attempt); `undefined` when the endpoint must be asked.
+   * @throws InvalidTokenError as {@link validate} does.
+   */
+  validateCached(token: string): AccessTokenClaims | undefined {
+    const response = this.introspector.introspectCached?.(token);
+    return response && this.claimsOf(response);
+  }
+
+  private claimsOf(response: IntrospectionResponse): AccessTokenClaims {
     if (response.active !== true) throw new InvalidTokenError('token is not active', 'inactive');
     const type = response.token_type;
     if (type !== undefined && (typeof type !== 'string' || !ACCESS_TOKEN_TYPES.has(type.toLowerCase()))) {

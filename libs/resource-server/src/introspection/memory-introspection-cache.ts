@@ -15,6 +15,10 @@ export class MemoryIntrospectionCache implements IntrospectionCache {
     return this.entries.get(key);
   }
 
+  peek(key: string): IntrospectionResponse | undefined {
+    return this.entries.get(key);
+  }
+
   async set(key: string, value: IntrospectionResponse, ttlSeconds: number): Promise<void> {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
   }

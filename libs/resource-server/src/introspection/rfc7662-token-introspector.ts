@@ -7,6 +7,14 @@ import type { IntrospectionResponse, TokenIntrospector } from './token-introspec
 
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** Where calls go: the endpoint as configured or discovered, parsed, with its pool. */
+interface Target {
+  readonly endpoint: string;
+  readonly origin: string;
+  readonly path: string;
+  readonly pool: Pool;
+}
+
 /**
  * The RFC 7662 client: POSTs the token with `token_type_hint=access_token`, authenticated
  * as the API (`client_secret_basic` or `client_secret_post`), over a keep-alive undici
@@ -16,34 +24,38 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 export class Rfc7662TokenIntrospector implements TokenIntrospector {
   private readonly logger = new Logger('ResourceServer');
-  private pool?: { origin: string; pool: Pool };
+  private target?: Target;
+  // the same for every call: built once, not per request
+  private readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     private readonly options: ResolvedIntrospectionOptions,
     private readonly discovery: AuthorizationServerMetadataSource,
     private readonly timeoutMs: number,
-  ) {}
-
-  async introspect(token: string): Promise<IntrospectionResponse> {
-    const endpoint = new URL(this.options.endpoint ?? (await this.discoveredEndpoint()));
-    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
-    const headers: Record<string, string> = {
+  ) {
+    this.headers = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
+      ...(options.clientAuthMethod === 'client_secret_post'
+        ? {}
+        : { authorization: basicCredentials(options.clientId, options.clientSecret) }),
     };
+  }
+
+  async introspect(token: string): Promise<IntrospectionResponse> {
+    const target = this.targetFor(this.options.endpoint ?? (await this.discoveredEndpoint()));
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
     if (this.options.clientAuthMethod === 'client_secret_post') {
       form.set('client_id', this.options.clientId);
       form.set('client_secret', this.options.clientSecret);
-    } else {
-      headers.authorization = basicCredentials(this.options.clientId, this.options.clientSecret);
     }
 
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.poolFor(endpoint.origin).request({
+      response = await target.pool.request({
         method: 'POST',
-        path: endpoint.pathname + endpoint.search,
-        headers,
+        path: target.path,
+        headers: this.headers,
         body: form.toString(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -87,7 +99,7 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
-    await this.pool?.pool.close();
+    await this.target?.pool.close();
   }
 
   private async discoveredEndpoint(): Promise<string> {
@@ -101,16 +113,20 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
     return metadata.introspection_endpoint;
   }
 
-  private poolFor(origin: string): Pool {
-    if (this.pool?.origin !== origin) {
-      const previous = this.pool?.pool;
-      this.pool = {
-        origin,
-        pool: new Pool(origin, { connections: 32, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs }),
-      };
-      previous?.close().catch((error) => this.logger.warn(`closing introspection pool: ${error}`));
+  /** The endpoint parsed once, and a pool per origin (a discovered endpoint may change). */
+  private targetFor(endpoint: string): Target {
+    if (this.target?.endpoint === endpoint) return this.target;
+    const url = new URL(endpoint);
+    const previous = this.target?.pool;
+    const pool =
+      previous && this.target?.origin === url.origin
+        ? previous
+        : new Pool(url.origin, { connections: 32, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    if (previous && previous !== pool) {
+      previous.close().catch((error) => this.logger.warn(`closing introspection pool: ${error}`));
     }
-    return this.pool.pool;
+    this.target = { endpoint, origin: url.origin, path: url.pathname + url.search, pool };
+    return this.target;
   }
 }
 

@@ -12,6 +12,8 @@ export interface IntrospectionResponse {
  */
 export interface TokenIntrospector {
   introspect(token: string): Promise<IntrospectionResponse>;
+  /** A result still held in memory for this token, at once; `undefined` when only `introspect()` can tell. */
+  introspectCached?(token: string): IntrospectionResponse | undefined;
 }
 
 /** Injection token of the {@link TokenIntrospector} in use. */

@@ -41,6 +41,7 @@ export class JwksKeyStore {
   private pending?: Promise<void>;
   private lastFailure?: AuthorizationServerUnavailableError;
   private client?: { uri: string; client: jwksRsa.JwksClient };
+  private version = 0;
   /** Fetch attempts made so far (for tests and metrics). */
   fetchAttempts = 0;
 
@@ -61,7 +62,7 @@ export class JwksKeyStore {
   async getKey(kid: string, alg: string): Promise<KeyObject> {
     let stored = this.keys?.get(kid);
     if (stored) {
-      if (this.options.clock() - this.fetchedAt > this.options.refreshIntervalSeconds * 1000) void this.refresh();
+      this.refreshIfStale();
     } else {
       await this.refresh();
       stored = this.keys?.get(kid);
@@ -80,6 +81,22 @@ export class JwksKeyStore {
       );
     }
     throw new InvalidTokenError('token signing key (kid) is unknown', 'unknown_kid');
+  }
+
+  /**
+   * The version of the key set: it changes when a fetch drops a key or changes one under
+   * the same `kid`, so whatever was verified with an older version is to be verified again.
+   * Reading it keeps the set fresh, as a key lookup does (a background refresh when stale).
+   */
+  keySetVersion(): number {
+    this.refreshIfStale();
+    return this.version;
+  }
+
+  private refreshIfStale(): void {
+    if (this.keys && this.options.clock() - this.fetchedAt > this.options.refreshIntervalSeconds * 1000) {
+      void this.refresh();
+    }
   }
 
   /** One fetch at a time; callers arriving meanwhile wait for it. Resolves even on failure. */
@@ -105,6 +122,7 @@ export class JwksKeyStore {
       if (keys.size === 0) {
         throw new AuthorizationServerUnavailableError('jwks: no signing key with a kid', 'jwks_no_keys');
       }
+      if (this.keys && [...this.keys].some(([kid, old]) => !sameKey(old, keys.get(kid)))) this.version++;
       this.keys = keys;
       this.fetchedAt = this.options.clock();
       this.lastFailure = undefined;
@@ -149,4 +167,8 @@ export class JwksKeyStore {
     }
     return this.client.client;
   }
+}
+
+function sameKey(a: StoredKey, b: StoredKey | undefined): boolean {
+  return b !== undefined && a.alg === b.alg && a.key.equals(b.key);
 }

@@ -396,3 +396,30 @@ describe('optionsFromEnv reporting', () => {
     ]);
   });
 });
+
+describe('optionsFromEnv OAUTH_VERIFIED_TOKEN_CACHE_TTL', () => {
+  it('turns the verified-token cache on, keeping maxEntries from the defaults', () => {
+    const options = optionsFromEnv(
+      { ...minimal, OAUTH_VERIFIED_TOKEN_CACHE_TTL: '120' },
+      { verifiedTokenCache: { ttlSeconds: 5, maxEntries: 50 } },
+    );
+    expect(options.verifiedTokenCache).toEqual({ ttlSeconds: 120, maxEntries: 50 });
+    expect(resolveOptions(options).verifiedTokenCache).toEqual({ ttlSeconds: 120, maxEntries: 50 });
+  });
+
+  it('turns it off with 0', () => {
+    expect(resolveOptions(optionsFromEnv({ ...minimal, OAUTH_VERIFIED_TOKEN_CACHE_TTL: '0' })).verifiedTokenCache).toBe(
+      undefined,
+    );
+  });
+
+  it('leaves it off when unset', () => {
+    expect(optionsFromEnv(minimal).verifiedTokenCache).toBeUndefined();
+  });
+
+  it('reports a value that is no number in one line naming the variable', () => {
+    expect(problemsFrom({ ...minimal, OAUTH_VERIFIED_TOKEN_CACHE_TTL: '1m' })).toEqual([
+      'OAUTH_VERIFIED_TOKEN_CACHE_TTL: expected seconds, got "1m"',
+    ]);
+  });
+});

@@ -23,6 +23,8 @@ export const ENV_VARIABLES = {
   'introspection.clientAuthMethod': 'OAUTH_CLIENT_AUTH_METHOD',
   'introspection.cacheTtlSeconds': 'OAUTH_INTROSPECTION_CACHE_TTL',
   'introspection.redisUrl': 'REDIS_URL',
+  verifiedTokenCache: 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
+  'verifiedTokenCache.ttlSeconds': 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
 } as const;
 
 /**
@@ -81,6 +83,9 @@ export function optionsFromEnv(
   assign(options, 'rolesClaim', read('OAUTH_ROLES_CLAIM'));
   assign(options, 'realm', read('OAUTH_REALM'));
   assign(options, 'requireAccessTokenType', flag('OAUTH_REQUIRE_AT_JWT'));
+  const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
+  if (verifiedTtl !== undefined)
+    options.verifiedTokenCache = { ...defaults.verifiedTokenCache, ttlSeconds: verifiedTtl };
 
   const clientId = read('OAUTH_CLIENT_ID');
   const clientSecret = read('OAUTH_CLIENT_SECRET');

@@ -347,3 +347,50 @@ describe('resolveOptions given no object or an odd audience', () => {
     }
   });
 });
+
+describe('resolveOptions verifiedTokenCache', () => {
+  it('is off by default', () => {
+    expect(resolveOptions(base).verifiedTokenCache).toBeUndefined();
+  });
+
+  it('keeps at most 10 000 verifications unless told otherwise', () => {
+    expect(resolveOptions({ ...base, verifiedTokenCache: { ttlSeconds: 60 } }).verifiedTokenCache).toEqual({
+      ttlSeconds: 60,
+      maxEntries: 10_000,
+    });
+    expect(
+      resolveOptions({ ...base, verifiedTokenCache: { ttlSeconds: 5, maxEntries: 100 } }).verifiedTokenCache,
+    ).toEqual({ ttlSeconds: 5, maxEntries: 100 });
+  });
+
+  it('is off with ttlSeconds 0', () => {
+    expect(resolveOptions({ ...base, verifiedTokenCache: { ttlSeconds: 0 } }).verifiedTokenCache).toBeUndefined();
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a missing ttlSeconds', {}, 'verifiedTokenCache.ttlSeconds: expected seconds (0 turns the cache off)'],
+    [
+      'a negative ttlSeconds',
+      { ttlSeconds: -1 },
+      'verifiedTokenCache.ttlSeconds: expected seconds (a number ≥ 0), got -1',
+    ],
+    [
+      'a ttlSeconds that is no number',
+      { ttlSeconds: '60' },
+      'verifiedTokenCache.ttlSeconds: expected seconds (a number ≥ 0), got "60"',
+    ],
+    [
+      'a zero maxEntries',
+      { ttlSeconds: 60, maxEntries: 0 },
+      'verifiedTokenCache.maxEntries: expected a count (a number ≥ 1), got 0',
+    ],
+    [
+      'a fractional maxEntries',
+      { ttlSeconds: 60, maxEntries: 1.5 },
+      'verifiedTokenCache.maxEntries: expected a whole number, got 1.5',
+    ],
+    ['a value that is no object', 60, 'verifiedTokenCache: expected { ttlSeconds, maxEntries? }'],
+  ])('reports %s in one line naming the option', (_case, verifiedTokenCache, problem) => {
+    expect(problemsOf({ ...base, verifiedTokenCache })).toEqual([problem]);
+  });
+});

@@ -98,6 +98,8 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     introspection = resolveIntrospection(options.introspection, problem, number);
   }
 
+  const verifiedTokenCache = resolveVerifiedTokenCache(options.verifiedTokenCache, problem, number);
+
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
   return {
@@ -116,6 +118,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     jwksMaxFetchesPerMinute,
     jwksRefreshIntervalSeconds,
     introspection,
+    verifiedTokenCache,
     clock: options.clock ?? Date.now,
   };
 
@@ -173,6 +176,26 @@ function resolveIntrospection(
     ),
     redisUrl: input.redisUrl,
   };
+}
+
+function resolveVerifiedTokenCache(
+  input: ResourceServerOptions['verifiedTokenCache'],
+  problem: (option: string, text: string) => void,
+  number: (value: unknown, fallback: number, option: string, unit: string, min: number) => number,
+): ResolvedOptions['verifiedTokenCache'] {
+  if (input === undefined) return undefined;
+  if (input === null || typeof input !== 'object') {
+    problem('verifiedTokenCache', 'expected { ttlSeconds, maxEntries? }');
+    return undefined;
+  }
+  if (input.ttlSeconds === undefined)
+    problem('verifiedTokenCache.ttlSeconds', 'expected seconds (0 turns the cache off)');
+  const ttlSeconds = number(input.ttlSeconds, 0, 'verifiedTokenCache.ttlSeconds', 'seconds', 0);
+  const maxEntries = number(input.maxEntries, 10_000, 'verifiedTokenCache.maxEntries', 'a count', 1);
+  // lru-cache takes whole numbers only; say so here rather than fail in a provider later
+  if (!Number.isInteger(maxEntries))
+    problem('verifiedTokenCache.maxEntries', `expected a whole number, got ${maxEntries}`);
+  return ttlSeconds > 0 ? { ttlSeconds, maxEntries } : undefined;
 }
 
 /** @internal */

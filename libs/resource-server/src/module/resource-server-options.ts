@@ -42,6 +42,14 @@ export interface IntrospectionOptions {
   redisUrl?: string;
 }
 
+/** Settings of the optional cache of verified JWTs. */
+export interface VerifiedTokenCacheOptions {
+  /** Seconds a verification may be reused, never past the token's `exp`; `0` turns the cache off. */
+  ttlSeconds: number;
+  /** Most verifications kept (an LRU bounds the memory). Default: 10 000. */
+  maxEntries?: number;
+}
+
 /** What an application passes to `ResourceServerModule.forRoot()`. */
 export interface ResourceServerOptions {
   /** Expected `iss`, compared exactly; also the base of OpenID discovery. */
@@ -74,6 +82,13 @@ export interface ResourceServerOptions {
   jwksRefreshIntervalSeconds?: number;
   /** RFC 7662 settings; required by the `introspection` and `auto` strategies. */
   introspection?: IntrospectionOptions;
+  /**
+   * Reuse a JWT's verification for later requests carrying the same token (keyed by its
+   * SHA-256): the signature is not checked again, `exp` and `nbf` are, and so are the
+   * route's rules. An entry made before the key store refetched a JWKS that dropped or
+   * replaced a key is verified again (README, Performance). Default: off.
+   */
+  verifiedTokenCache?: VerifiedTokenCacheOptions;
   /** The clock, in milliseconds since the epoch. For tests. Default: `Date.now`. */
   clock?: () => number;
 }
@@ -95,6 +110,8 @@ export interface ResolvedOptions {
   readonly jwksMaxFetchesPerMinute: number;
   readonly jwksRefreshIntervalSeconds: number;
   readonly introspection?: ResolvedIntrospectionOptions;
+  /** Undefined: no cache of verified JWTs. */
+  readonly verifiedTokenCache?: { readonly ttlSeconds: number; readonly maxEntries: number };
   readonly clock: () => number;
 }
 

@@ -14,6 +14,7 @@ import { Rfc7662TokenIntrospector } from '../introspection/rfc7662-token-introsp
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { JwtStrategy } from '../jwt/jwt.strategy.js';
+import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { PassportTokenVerifier } from '../verification/passport-token-verifier.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { resolveOptions } from './resolve-options.js';
@@ -89,9 +90,19 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenVerifier,
-    inject: [RESOLVED_OPTIONS, JwtStrategy, IntrospectionStrategy],
-    useFactory: (options: ResolvedOptions, jwt: JwtStrategy, introspection: IntrospectionStrategy | null) =>
-      new PassportTokenVerifier(options.strategy, { jwt, introspection: introspection ?? undefined }),
+    inject: [RESOLVED_OPTIONS, JwtStrategy, IntrospectionStrategy, JwksKeyStore],
+    useFactory: (
+      options: ResolvedOptions,
+      jwt: JwtStrategy,
+      introspection: IntrospectionStrategy | null,
+      keyStore: JwksKeyStore,
+    ) => {
+      const verifier = new PassportTokenVerifier(options.strategy, { jwt, introspection: introspection ?? undefined });
+      const cache = options.verifiedTokenCache;
+      if (!cache) return verifier;
+      const { clockToleranceSeconds, clock } = options;
+      return new CachingTokenVerifier(verifier, keyStore, { ...cache, clockToleranceSeconds, clock });
+    },
   },
   ResourceServerGuard,
   { provide: APP_FILTER, useClass: BearerErrorFilter },

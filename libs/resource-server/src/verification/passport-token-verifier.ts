@@ -12,6 +12,8 @@ export interface RegisteredStrategy {
   /** The name it is registered under (passport-jwt's own `name` is always `jwt`). */
   readonly passportName: string;
   getPassportInstance(): passport.Authenticator;
+  /** Claims the strategy can vouch for at once (a result cached in memory), or `undefined`. */
+  validateCached?(token: string): AccessTokenClaims | undefined;
 }
 
 /**
@@ -24,13 +26,28 @@ export class PassportTokenVerifier implements TokenVerifier {
     private readonly strategies: { readonly jwt?: RegisteredStrategy; readonly introspection?: RegisteredStrategy },
   ) {}
 
+  verifyCached(token: string): VerifiedToken | undefined {
+    const kind = this.kindOf(token);
+    let claims: AccessTokenClaims | undefined;
+    try {
+      claims = this.strategies[kind]?.validateCached?.(token);
+    } catch (error) {
+      throw toBearerError(error);
+    }
+    return claims && { token, claims, strategy: kind };
+  }
+
   async verify(token: string, request: IncomingMessage, response: ServerResponse): Promise<VerifiedToken> {
-    const kind = this.strategy === 'auto' ? (isJwsCompact(token) ? 'jwt' : 'introspection') : this.strategy;
+    const kind = this.kindOf(token);
     const strategy = this.strategies[kind];
     if (!strategy) throw new Error(`no ${kind} strategy registered`);
     (request as unknown as Record<symbol, string>)[PENDING_TOKEN] = token;
     const claims = await run(strategy, request, response);
     return { token, claims, strategy: kind };
+  }
+
+  private kindOf(token: string): 'jwt' | 'introspection' {
+    return this.strategy === 'auto' ? (isJwsCompact(token) ? 'jwt' : 'introspection') : this.strategy;
   }
 }
 

@@ -1,0 +1,103 @@
+import { createPublicKey, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import {
+  Inject,
+  Injectable,
+  Module,
+  UnauthorizedException,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { HelloController } from './hello.controller.js';
+import { PEER_CONFIG, type PeerConfig } from './peer-config.js';
+
+const SIGNING_KEYS = Symbol('SigningKeys');
+
+interface SigningKey {
+  readonly alg: string;
+  /** Imported once; ES keys carry the JWS signature encoding (IEEE P1363). */
+  readonly key: KeyObject | VerifyKeyObjectInput;
+}
+
+/**
+ * The floor (j): what any JWT check must do, hand-written on `node:crypto.verify` with the
+ * keys imported once: header, signature, then `exp`, `iss` and `aud`. No JWKS refetch, no
+ * `nbf`/`iat`/`typ`/`crit` checks, no RFC 6750 answers: a lower bound, not a product.
+ */
+@Injectable()
+export class MinimalJwtGuard implements CanActivate {
+  constructor(
+    @Inject(PEER_CONFIG) private readonly config: PeerConfig,
+    @Inject(SIGNING_KEYS) private readonly keys: ReadonlyMap<string, SigningKey>,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<IncomingMessage & { user?: unknown }>();
+    const authorization = request.headers.authorization;
+    if (!authorization?.startsWith('Bearer ')) throw new UnauthorizedException();
+    const token = authorization.slice(7);
+    const dot1 = token.indexOf('.');
+    const dot2 = token.indexOf('.', dot1 + 1);
+    if (dot1 < 0 || dot2 < 0) throw new UnauthorizedException();
+    let header: { alg?: string; kid?: string };
+    let payload: { exp?: number; iss?: string; aud?: string | string[] };
+    try {
+      header = JSON.parse(Buffer.from(token.slice(0, dot1), 'base64url').toString('utf8'));
+    } catch {
+      throw new UnauthorizedException();
+    }
+    const signingKey = this.keys.get(header.kid ?? '');
+    if (!signingKey || signingKey.alg !== header.alg) throw new UnauthorizedException();
+    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
+    if (!verify('sha256', Buffer.from(token.slice(0, dot2)), signingKey.key, signature)) {
+      throw new UnauthorizedException();
+    }
+    try {
+      payload = JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString('utf8'));
+    } catch {
+      throw new UnauthorizedException();
+    }
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (
+      typeof payload.exp !== 'number' ||
+      payload.exp <= Date.now() / 1000 ||
+      payload.iss !== this.config.issuer ||
+      !audiences.includes(this.config.audience)
+    ) {
+      throw new UnauthorizedException();
+    }
+    request.user = payload;
+    return true;
+  }
+}
+
+/** Fetches the JWKS once at start-up and imports each key once. */
+async function importKeys(jwksUri: string): Promise<ReadonlyMap<string, SigningKey>> {
+  const response = await fetch(jwksUri);
+  const { keys } = (await response.json()) as { keys: (Record<string, string> & { kid: string; alg: string })[] };
+  return new Map(
+    keys.map((jwk) => {
+      const key = createPublicKey({ key: jwk, format: 'jwk' });
+      return [jwk.kid, { alg: jwk.alg, key: jwk.alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key }];
+    }),
+  );
+}
+
+/** Peer (j), the floor: a minimal global guard on `node:crypto.verify`. */
+@Module({})
+export class MinimalGuardAppModule {
+  static with(config: PeerConfig): DynamicModule {
+    return {
+      module: MinimalGuardAppModule,
+      controllers: [HelloController],
+      providers: [
+        { provide: PEER_CONFIG, useValue: config },
+        { provide: SIGNING_KEYS, useFactory: () => importKeys(config.jwksUri) },
+        MinimalJwtGuard,
+        { provide: APP_GUARD, useExisting: MinimalJwtGuard },
+      ],
+    };
+  }
+}

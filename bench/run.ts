@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import prettier from 'prettier';
+import { TestIssuer } from 'nest-resource-server/testing';
+import { ratioChart } from './chart.js';
+import { benchConfigFromEnv, type BenchConfig } from './config.js';
+import { describeMachine, machineLine, type Machine } from './machine.js';
+import { measure, warmUp, type Load, type Window } from './measure.js';
+import { LOAD_CORE, REPO_ROOT, rerunPinned, SERVER_CORE, startNode, type NodeChild } from './processes.js';
+import { markdownResults, textScale, textTable, textTargets } from './report.js';
+import { scaleFigures, type ScaleFigures } from './scale.js';
+import { SCENARIOS, type BenchIssuers, type ScenarioId } from './scenarios.js';
+import { checkTargets, summarize, type Measured, type Summary, type TargetCheck } from './summary.js';
+
+const AUDIENCE = 'bench-api';
+const CLIENT = { clientId: 'bench-api', clientSecret: 'bench-secret' };
+const DOCS_BEGIN = '<!-- bench:results:begin -->';
+const DOCS_END = '<!-- bench:results:end -->';
+const RESULTS = join(REPO_ROOT, 'dist/bench/last-results.json');
+
+/** A scenario, from this build or the baseline's. */
+interface Target {
+  readonly id: ScenarioId;
+  readonly baseline: boolean;
+}
+
+/** What a run measured, kept in `dist/bench/last-results.json` so that `BENCH_RENDER` can report it again. */
+interface Results {
+  readonly machine: Machine;
+  readonly config: BenchConfig;
+  readonly measured: readonly Measured[];
+  readonly scale?: ScaleFigures;
+}
+
+async function main(): Promise<void> {
+  // BENCH_RENDER=<results file>: report a past run again (say, after a change to the report)
+  if (process.env.BENCH_RENDER) {
+    const past = JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8')) as Results & { summaries?: Measured[] };
+    const writeDocs = process.env.BENCH_WRITE_DOCS ? process.env.BENCH_WRITE_DOCS === '1' : past.config.writeDocs;
+    const measured = (past.measured ?? past.summaries ?? []).map((m) => ({ ...m, scenario: SCENARIOS[m.scenario.id] }));
+    return report({ ...past.config, writeDocs }, past.machine, measured, past.scale);
+  }
+  const pinnedRun = rerunPinned();
+  if (pinnedRun) process.exit(await pinnedRun);
+
+  const config = benchConfigFromEnv(process.env);
+  const machine = describeMachine();
+  console.log(`nest-resource-server bench: ${machineLine(machine)}`);
+  console.log(
+    `scenarios: ${config.scenarios.join(', ')}; ${config.connections} connections; warm-up ${config.warmupSeconds} s, ` +
+      `${config.repeats} × ${config.durationSeconds} s windows` +
+      (config.baseline ? `; each also from the build in ${config.baseline}` : ''),
+  );
+
+  const rs256 = await TestIssuer.start({ audience: AUDIENCE });
+  const es256 = await TestIssuer.start({ audience: AUDIENCE, algorithm: 'ES256' });
+  const children: NodeChild[] = [];
+  try {
+    // one token for the JWT scenarios (a client reuses its token); an opaque token per
+    // connection, or single flight would fold the concurrent introspection calls into one
+    const opaque = Array.from({ length: config.connections }, () => randomBytes(32).toString('base64url'));
+    const tokens = {
+      rs256: [rs256.token({ expiresInSeconds: 24 * 3600 })],
+      es256: [es256.token({ expiresInSeconds: 24 * 3600 })],
+      opaque,
+      'opaque-shared': opaque.slice(0, 1),
+    };
+    let endpoint = 'http://127.0.0.1:9/introspect';
+    if (config.scenarios.some((id) => SCENARIOS[id].token.startsWith('opaque'))) {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: rs256.url, sub: 'user-1', aud: AUDIENCE, iat: now, exp: now + 24 * 3600, scope: 'openid' };
+      const as = await startNode(
+        './introspection-endpoint.js',
+        {
+          BENCH_INTROSPECTION: JSON.stringify({
+            ...CLIENT,
+            tokens: Object.fromEntries(opaque.map((token) => [token, { ...claims, token_type: 'Bearer' }])),
+          }),
+        },
+        LOAD_CORE,
+      );
+      children.push(as);
+      endpoint = `${as.url}/introspect`;
+    }
+    const issuers: BenchIssuers = {
+      audience: AUDIENCE,
+      rs256: { url: rs256.url, jwksUri: rs256.jwksUri },
+      es256: { url: es256.url, jwksUri: es256.jwksUri },
+      introspection: { endpoint, ...CLIENT },
+    };
+
+    const targets: Target[] = config.scenarios.flatMap((id) =>
+      [false, ...(config.baseline && id !== 'bare' ? [true] : [])].map((baseline) => ({ id, baseline })),
+    );
+    const windows = new Map<Target, Window[]>(targets.map((t) => [t, []]));
+    for (let round = 0; round < config.repeats; round++) {
+      // a fresh server per window: one process's luck (memory layout, JIT) differs from
+      // another's by more than the effects measured here; and only one server is alive at a time
+      for (const target of rotate(targets, round)) {
+        const window = await measureOnce(target, issuers, tokens[SCENARIOS[target.id].token], config);
+        windows.get(target)!.push(window);
+        console.log(
+          `${(target.baseline ? `${target.id}@baseline` : target.id).padEnd(21)} round ${round + 1}/${config.repeats}  ` +
+            `${Math.round(window.requestsPerSecond)} req/s  p50 ${window.p50.toFixed(2)} ms  p99 ${window.p99.toFixed(2)} ms  ` +
+            `${window.cpuMicrosPerRequest.toFixed(1)} µs CPU/req  cores ${window.coreBusy.map((b) => `${Math.round(b * 100)}%`).join('/')}`,
+        );
+      }
+    }
+
+    const measured = targets.map((t) => ({
+      scenario: SCENARIOS[t.id],
+      baseline: t.baseline,
+      windows: windows.get(t)!,
+    }));
+    const scale = config.scale ? await scaleFigures(Math.min(10, config.durationSeconds)) : undefined;
+    machine.load.end = loadavg()[0]!;
+    writeFileSync(RESULTS, JSON.stringify({ machine, config, measured, scale }, null, 2));
+    await report(config, machine, measured, scale);
+  } finally {
+    for (const child of children) await child.stop();
+    await rs256.close();
+    await es256.close();
+  }
+}
+
+/** Prints the table, the targets and the scale figures; writes the docs when asked to. */
+async function report(
+  config: BenchConfig,
+  machine: Machine,
+  measured: readonly Measured[],
+  scale: ScaleFigures | undefined,
+): Promise<void> {
+  const summaries = summarize(measured);
+  const checks = checkTargets(summaries);
+  console.log(`\n${machineLine(machine)}\n\n${textTable(summaries)}\n`);
+  if (checks.length > 0) console.log(`${textTargets(checks)}\n`);
+  if (scale) console.log(`${textScale(scale)}\n`);
+  if (config.writeDocs) await writeDocs(config, summaries, checks, scale, machine);
+}
+
+/** Starts the target's server, checks it, warms it up, measures one window, stops it. */
+async function measureOnce(
+  target: Target,
+  issuers: BenchIssuers,
+  tokens: readonly string[],
+  config: BenchConfig,
+): Promise<Window> {
+  const scenario = SCENARIOS[target.id];
+  const script = target.baseline ? join(config.baseline!, 'dist/bench/apps/main.js') : './apps/main.js';
+  const server = await startNode(script, { BENCH_APP: JSON.stringify(scenario.app(issuers)) }, SERVER_CORE);
+  try {
+    for (const token of tokens) await preflight(target.id, server.url, token, scenario.protected);
+    const authorizations = tokens.map((token) => `Bearer ${token}`);
+    const load: Load = { url: `${server.url}/hello`, authorizations, connections: config.connections };
+    await warmUp(load, config.warmupSeconds);
+    const window = await measure(load, server.pid, config.durationSeconds);
+    if (window.non2xx > 0 || window.errors > 0) {
+      throw new Error(`${target.id}: ${window.non2xx} non-2xx answers and ${window.errors} errors while measuring`);
+    }
+    return window;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The targets starting at a different one each round, so that none always follows the same. */
+function rotate<T>(items: readonly T[], round: number): T[] {
+  const start = round % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/** The server answers as its scenario says, so a misconfigured one cannot post a fast 401 rate. */
+async function preflight(id: ScenarioId, url: string, token: string, isProtected: boolean): Promise<void> {
+  const status = async (authorization?: string) => {
+    const response = await fetch(`${url}/hello`, { headers: authorization ? { authorization } : {} });
+    const body = await response.text();
+    if (response.status === 200 && body !== '{"hello":"world"}') throw new Error(`${id}: unexpected body ${body}`);
+    return response.status;
+  };
+  const forged = token.includes('.') ? `${token.slice(0, -6)}AAAAAA` : `${token.slice(0, -6)}AAAAAA`;
+  const expected: [string, string | undefined, number][] = [
+    ['with its token', `Bearer ${token}`, 200],
+    ['without a token', undefined, isProtected ? 401 : 200],
+    ['with a forged token', `Bearer ${forged}`, isProtected ? 401 : 200],
+  ];
+  for (const [what, authorization, want] of expected) {
+    const got = await status(authorization);
+    if (got !== want) throw new Error(`${id}: answered ${got} ${what}, expected ${want}`);
+  }
+}
+
+async function writeDocs(
+  config: BenchConfig,
+  summaries: readonly Summary[],
+  checks: readonly TargetCheck[],
+  scale: ScaleFigures | undefined,
+  machine: Machine,
+): Promise<void> {
+  const docs = join(REPO_ROOT, 'docs');
+  mkdirSync(docs, { recursive: true });
+  const subtitle = `${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; median of ${config.repeats} rounds, ${config.connections} connections`;
+  writeFileSync(
+    join(docs, 'benchmarks.svg'),
+    ratioChart(
+      summaries.filter((s) => !s.baseline),
+      subtitle,
+    ),
+  );
+  const page = join(docs, 'benchmarks.md');
+  const generated = `${DOCS_BEGIN}\n\n${markdownResults(summaries, checks, scale, machine, config)}\n\n${DOCS_END}`;
+  const current = existsSync(page) ? readFileSync(page, 'utf8') : `# Benchmarks\n\n${DOCS_BEGIN}\n${DOCS_END}\n`;
+  const begin = current.indexOf(DOCS_BEGIN);
+  const end = current.indexOf(DOCS_END);
+  if (begin === -1 || end === -1) throw new Error(`${page} lost its ${DOCS_BEGIN} … ${DOCS_END} markers`);
+  const text = current.slice(0, begin) + generated + current.slice(end + DOCS_END.length);
+  // the repository's format check covers docs/: write the page as prettier would
+  writeFileSync(page, await prettier.format(text, { ...(await prettier.resolveConfig(page)), filepath: page }));
+  console.log(`wrote docs/benchmarks.md and docs/benchmarks.svg`);
+}
+
+await main();

@@ -1,0 +1,181 @@
+import type { BenchAppConfig } from './apps/bench-app-config.js';
+
+/** Every scenario, in the order they run and are reported. */
+export const SCENARIO_IDS = [
+  'bare',
+  'public',
+  'jwt-rs256',
+  'jwt-es256',
+  'introspection',
+  'introspection-one-token',
+  'introspection-cached',
+  'verified-cache',
+  'docs-recipe',
+  'auth0',
+  'floor-rs256',
+  'floor-es256',
+] as const;
+
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** Where the servers find the issuers, and who they are at the introspection endpoint. */
+export interface BenchIssuers {
+  readonly audience: string;
+  readonly rs256: { readonly url: string; readonly jwksUri: string };
+  readonly es256: { readonly url: string; readonly jwksUri: string };
+  readonly introspection: { readonly endpoint: string; readonly clientId: string; readonly clientSecret: string };
+}
+
+/** One line of the results table. */
+export interface Scenario {
+  readonly id: ScenarioId;
+  /** The issue's letter. */
+  readonly letter: string;
+  readonly label: string;
+  readonly group: 'reference' | 'ours' | 'peer' | 'floor';
+  /**
+   * Which token the requests carry: one JWT on every connection, an opaque token per
+   * connection (`opaque`), or one opaque token on every connection (`opaque-shared`).
+   */
+  readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared';
+  /** Without a token the route answers 401 (checked before measuring). */
+  readonly protected: boolean;
+  app(issuers: BenchIssuers): BenchAppConfig;
+}
+
+const ours = (options: Record<string, unknown>, isPublic = false): BenchAppConfig => ({
+  kind: 'resource-server',
+  public: isPublic,
+  options,
+});
+
+const jwtOptions = (issuers: BenchIssuers, issuer: BenchIssuers['rs256']) => ({
+  issuer: issuer.url,
+  jwksUri: issuer.jwksUri,
+  audience: issuers.audience,
+});
+
+const introspectionOptions = (issuers: BenchIssuers, cacheTtlSeconds: number) => ({
+  issuer: issuers.rs256.url,
+  audience: issuers.audience,
+  strategy: 'introspection',
+  introspection: { ...issuers.introspection, cacheTtlSeconds },
+});
+
+const peer = (kind: 'docs-recipe' | 'auth0' | 'minimal-guard', issuers: BenchIssuers, alg: 'rs256' | 'es256') => ({
+  kind,
+  issuer: issuers[alg].url,
+  jwksUri: issuers[alg].jwksUri,
+  audience: issuers.audience,
+});
+
+export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
+  bare: {
+    id: 'bare',
+    letter: 'a',
+    label: 'bare route, no guard',
+    group: 'reference',
+    token: 'rs256',
+    protected: false,
+    app: () => ({ kind: 'bare' }),
+  },
+  public: {
+    id: 'public',
+    letter: 'b',
+    label: '@Public() behind our global guard',
+    group: 'ours',
+    token: 'rs256',
+    protected: false,
+    app: (issuers) => ours(jwtOptions(issuers, issuers.rs256), true),
+  },
+  'jwt-rs256': {
+    id: 'jwt-rs256',
+    letter: 'c',
+    label: 'our JWT strategy, RS256',
+    group: 'ours',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => ours(jwtOptions(issuers, issuers.rs256)),
+  },
+  'jwt-es256': {
+    id: 'jwt-es256',
+    letter: 'd',
+    label: 'our JWT strategy, ES256',
+    group: 'ours',
+    token: 'es256',
+    protected: true,
+    app: (issuers) => ours(jwtOptions(issuers, issuers.es256)),
+  },
+  introspection: {
+    id: 'introspection',
+    letter: 'e',
+    label: 'our introspection, remote (keep-alive)',
+    group: 'ours',
+    token: 'opaque',
+    protected: true,
+    app: (issuers) => ours(introspectionOptions(issuers, 0)),
+  },
+  'introspection-one-token': {
+    id: 'introspection-one-token',
+    letter: 'e′',
+    label: 'our introspection, remote, one token on all connections',
+    group: 'ours',
+    token: 'opaque-shared',
+    protected: true,
+    app: (issuers) => ours(introspectionOptions(issuers, 0)),
+  },
+  'introspection-cached': {
+    id: 'introspection-cached',
+    letter: 'f',
+    label: 'our introspection, cache hit',
+    group: 'ours',
+    token: 'opaque',
+    protected: true,
+    app: (issuers) => ours(introspectionOptions(issuers, 300)),
+  },
+  'verified-cache': {
+    id: 'verified-cache',
+    letter: 'g',
+    label: 'our JWT RS256, verified-token cache hit',
+    group: 'ours',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => ours({ ...jwtOptions(issuers, issuers.rs256), verifiedTokenCache: { ttlSeconds: 60 } }),
+  },
+  'docs-recipe': {
+    id: 'docs-recipe',
+    letter: 'h',
+    label: 'Nest docs recipe (passport-jwt + jwks-rsa), RS256',
+    group: 'peer',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => peer('docs-recipe', issuers, 'rs256'),
+  },
+  auth0: {
+    id: 'auth0',
+    letter: 'i',
+    label: 'auth0 express-oauth2-jwt-bearer, RS256',
+    group: 'peer',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => peer('auth0', issuers, 'rs256'),
+  },
+  'floor-rs256': {
+    id: 'floor-rs256',
+    letter: 'j',
+    label: 'minimal node:crypto guard (floor), RS256',
+    group: 'floor',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => peer('minimal-guard', issuers, 'rs256'),
+  },
+  'floor-es256': {
+    id: 'floor-es256',
+    letter: 'j′',
+    label: 'minimal node:crypto guard (floor), ES256',
+    group: 'floor',
+    token: 'es256',
+    protected: true,
+    app: (issuers) => peer('minimal-guard', issuers, 'es256'),
+  },
+};
