@@ -42,7 +42,6 @@ class BearerTokenStrategy extends passport.Strategy {
  */
 @Injectable()
 export class IntrospectionStrategy extends PassportStrategy(BearerTokenStrategy, INTROSPECTION_STRATEGY) {
-  readonly passportName = INTROSPECTION_STRATEGY;
   private readonly policy: RegisteredClaimsPolicy;
   declare private registry?: passport.Authenticator;
 

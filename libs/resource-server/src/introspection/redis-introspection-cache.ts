@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { IntrospectionCache } from './introspection-cache.js';
@@ -15,12 +16,26 @@ export class RedisIntrospectionCache implements IntrospectionCache {
 
   private constructor(private readonly redis: Redis) {}
 
-  /** Connects lazily; ioredis loads only here, when a Redis URL is configured. */
-  static async connect(url: string): Promise<RedisIntrospectionCache> {
+  /**
+   * Connects, waiting at most `waitMs` for Redis to be ready so that the first requests
+   * already share results; an unreachable Redis does not hold the application's start (it
+   * keeps reconnecting in the background). ioredis loads only here, when a URL is configured.
+   */
+  static async connect(url: string, waitMs = 2_000): Promise<RedisIntrospectionCache> {
     const { Redis } = await import('ioredis');
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     redis.on('error', () => undefined); // reported per command below; keep the process alive
-    redis.connect().catch(() => undefined);
+    const ready = redis.connect().then(
+      () => true,
+      () => false,
+    );
+    const waited = new AbortController();
+    const timer = delay(waitMs, false, { signal: waited.signal }).catch(() => false);
+    const isReady = await Promise.race([ready, timer]);
+    waited.abort();
+    if (!isReady) {
+      new Logger('ResourceServer').warn('introspection cache: Redis not ready yet; every lookup misses until it is');
+    }
     return new RedisIntrospectionCache(redis);
   }
 

@@ -2,7 +2,8 @@ import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
 import { signJws } from '../testing/sign-jws.js';
-import { isJwsCompact, parseJoseHeader, type JoseHeaderPolicy } from './jose-header.validator.js';
+import fc from 'fast-check';
+import { isCanonical, isJwsCompact, parseJoseHeader, type JoseHeaderPolicy } from './jose-header.validator.js';
 
 const policy: JoseHeaderPolicy = {
   algorithms: ['RS256', 'ES256', 'HS256'],
@@ -269,5 +270,29 @@ describe('parseJoseHeader', () => {
     it.each(['jku', 'x5u', 'jwk', 'x5c'])('ignores %s and still requires a kid', (parameter) => {
       expect(rejection(token({ alg: 'RS256', [parameter]: 'https://evil.example/keys' })).reason).toBe('kid_missing');
     });
+  });
+});
+
+describe('isCanonical', () => {
+  const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');
+
+  it('answers as decoding and encoding again would, for any base64url string', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...BASE64URL), { maxLength: 40 }), (chars) => {
+        const segment = chars.join('');
+        const roundTrip = Buffer.from(segment, 'base64url').toString('base64url') === segment;
+        expect(isCanonical(segment)).toBe(roundTrip);
+      }),
+      { seed: 20261123, numRuns: 5_000 },
+    );
+  });
+
+  it('holds for the encoding of any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(isCanonical(Buffer.from(bytes).toString('base64url'))).toBe(true);
+      }),
+      { seed: 20261123, numRuns: 2_000 },
+    );
   });
 });

@@ -48,16 +48,13 @@ export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHe
   ) {
     throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
   }
-  const [headerBytes, payloadBytes] = [Buffer.from(parts[0]!, 'base64url'), Buffer.from(parts[1]!, 'base64url')];
   // one spelling per signed token: a variant with other pad bits would verify too and slip
   // past anything keyed by the token string (a denylist, a cache, replay detection)
-  if (
-    headerBytes.toString('base64url') !== parts[0] ||
-    payloadBytes.toString('base64url') !== parts[1] ||
-    Buffer.from(parts[2]!, 'base64url').toString('base64url') !== parts[2]
-  ) {
+  if (!isCanonical(parts[0]!) || !isCanonical(parts[1]!) || !isCanonical(parts[2]!)) {
     throw new InvalidTokenError('token is not a JWS in compact form', 'non_canonical');
   }
+  const headerBytes = Buffer.from(parts[0]!, 'base64url');
+  const payloadBytes = Buffer.from(parts[1]!, 'base64url');
   // decoding would replace invalid bytes with U+FFFD, so distinct claims could compare equal
   if (!isUtf8(headerBytes)) throw new InvalidTokenError('token header is not UTF-8', 'malformed_header');
   if (!isUtf8(payloadBytes)) throw new InvalidTokenError('token payload is not UTF-8', 'malformed_payload');
@@ -97,4 +94,19 @@ export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHe
     throw new InvalidTokenError('token key id (kid) is not a usable string', 'kid_invalid');
   }
   return header as JoseHeader;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when a segment of base64url characters is the one encoding of its bytes (RFC 4648
+ * §3.5): no dangling character, and the bits the last character carries beyond the final
+ * byte are zero. The same answer as decoding and encoding again, without either.
+ */
+export function isCanonical(segment: string): boolean {
+  const tail = segment.length % 4;
+  if (tail === 0) return true;
+  if (tail === 1) return false;
+  const last = BASE64URL.indexOf(segment[segment.length - 1]!);
+  return (last & (tail === 2 ? 0b1111 : 0b11)) === 0;
 }

@@ -60,19 +60,11 @@ export class JwksKeyStore {
    * @throws AuthorizationServerUnavailableError when no key was ever fetched.
    */
   async getKey(kid: string, alg: string): Promise<KeyObject> {
-    let stored = this.keys?.get(kid);
-    if (stored) {
-      this.refreshIfStale();
-    } else {
-      await this.refresh();
-      stored = this.keys?.get(kid);
-    }
-    if (stored) {
-      if (stored.alg !== undefined && stored.alg !== alg) {
-        throw new InvalidTokenError('token algorithm does not match its key', 'alg_key_mismatch');
-      }
-      return stored.key;
-    }
+    const cached = this.cachedKey(kid, alg);
+    if (cached) return cached;
+    await this.refresh();
+    const stored = this.keys?.get(kid);
+    if (stored) return checked(stored, alg);
     if (this.keys === undefined) {
       throw new AuthorizationServerUnavailableError(
         this.lastFailure?.message ?? 'jwks: no signing key fetched yet',
@@ -81,6 +73,18 @@ export class JwksKeyStore {
       );
     }
     throw new InvalidTokenError('token signing key (kid) is unknown', 'unknown_kid');
+  }
+
+  /**
+   * The key for `kid` when the set in memory has it, at once (no promise), else `undefined`
+   * and {@link getKey} must be asked. Like it, starts a background refresh when the set is stale.
+   * @throws InvalidTokenError when the key is for another algorithm.
+   */
+  cachedKey(kid: string, alg: string): KeyObject | undefined {
+    const stored = this.keys?.get(kid);
+    if (!stored) return undefined;
+    this.refreshIfStale();
+    return checked(stored, alg);
   }
 
   /**
@@ -171,4 +175,11 @@ export class JwksKeyStore {
 
 function sameKey(a: StoredKey, b: StoredKey | undefined): boolean {
   return b !== undefined && a.alg === b.alg && a.key.equals(b.key);
+}
+
+function checked(stored: StoredKey, alg: string): KeyObject {
+  if (stored.alg !== undefined && stored.alg !== alg) {
+    throw new InvalidTokenError('token algorithm does not match its key', 'alg_key_mismatch');
+  }
+  return stored.key;
 }

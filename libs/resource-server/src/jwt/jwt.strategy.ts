@@ -22,7 +22,6 @@ type KeyCallback = (error: unknown, key?: KeyObject) => void;
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
-  readonly passportName = JWT_STRATEGY;
   private readonly policy: RegisteredClaimsPolicy;
   declare private registry?: passport.Authenticator;
 
@@ -42,7 +41,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
           return done(error);
         }
         if (header.alg.startsWith('HS')) return done(null, options.hmacKey);
-        keyStore.getKey(header.kid!, header.alg).then((key) => done(null, key), done);
+        // a key already in memory is handed over at once, without a promise
+        let key;
+        try {
+          key = keyStore.cachedKey(header.kid!, header.alg);
+        } catch (error) {
+          return done(error);
+        }
+        if (key) return done(null, key);
+        keyStore.getKey(header.kid!, header.alg).then((fetched) => done(null, fetched), done);
       },
       algorithms: [...options.algorithms],
       // exp, nbf, iat, iss and aud are checked by validateRegisteredClaims with the injected clock
