@@ -27,12 +27,19 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
   private target?: Target;
   // the same for every call: built once, not per request
   private readonly headers: Readonly<Record<string, string>>;
+  /** The form after the token: the hint, and the client's credentials for `client_secret_post`. */
+  private readonly formTail: string;
 
   constructor(
     private readonly options: ResolvedIntrospectionOptions,
     private readonly discovery: AuthorizationServerMetadataSource,
     private readonly timeoutMs: number,
   ) {
+    this.formTail =
+      '&token_type_hint=access_token' +
+      (options.clientAuthMethod === 'client_secret_post'
+        ? `&client_id=${formEncode(options.clientId)}&client_secret=${formEncode(options.clientSecret)}`
+        : '');
     this.headers = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
@@ -44,37 +51,21 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
 
   async introspect(token: string): Promise<IntrospectionResponse> {
     const target = this.targetFor(this.options.endpoint ?? (await this.discoveredEndpoint()));
-    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
-    if (this.options.clientAuthMethod === 'client_secret_post') {
-      form.set('client_id', this.options.clientId);
-      form.set('client_secret', this.options.clientSecret);
-    }
-
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await target.pool.request({
-        method: 'POST',
-        path: target.path,
-        headers: this.headers,
-        body: form.toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (cause) {
-      const reason =
-        (cause as Error)?.name === 'TimeoutError' ? 'timed out' : String((cause as Error)?.message ?? cause);
-      throw new AuthorizationServerUnavailableError(`introspection: ${reason}`, 'introspection_unreachable', { cause });
-    }
-    const body = await readBody(response);
-    if (response.statusCode === 401 || response.statusCode === 403) {
+    const { statusCode, body } = await post(
+      target.pool,
+      { method: 'POST', path: target.path, headers: this.headers, body: `token=${formEncode(token)}${this.formTail}` },
+      this.timeoutMs,
+    );
+    if (statusCode === 401 || statusCode === 403) {
       throw new AuthorizationServerUnavailableError(
-        `introspection: HTTP ${response.statusCode}, the API's own client credentials were refused`,
+        `introspection: HTTP ${statusCode}, the API's own client credentials were refused`,
         'introspection_credentials_refused',
       );
     }
-    if (response.statusCode !== 200) {
+    if (statusCode !== 200) {
       throw new AuthorizationServerUnavailableError(
-        `introspection: HTTP ${response.statusCode}`,
-        `introspection_http_${response.statusCode}`,
+        `introspection: HTTP ${statusCode}`,
+        `introspection_http_${statusCode}`,
       );
     }
     let parsed: unknown;
@@ -132,32 +123,105 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
 
 /** RFC 6749 §2.3.1: each part form-urlencoded, then Base64. */
 function basicCredentials(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
 }
 
-async function readBody(response: Dispatcher.ResponseData): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        response.body.destroy();
-        throw new AuthorizationServerUnavailableError(
-          `introspection: body over ${MAX_BODY_BYTES} bytes`,
-          'introspection_too_large',
-        );
-      }
-      chunks.push(chunk as Buffer);
+/** `application/x-www-form-urlencoded` (a space is `+`). */
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+/**
+ * One request over the pool, its whole answer collected as text, within `timeoutMs` from
+ * the call (waiting for a connection included). undici's `dispatch()` with a handler of
+ * our own: `request()` with an `AbortSignal.timeout()` costs twice the CPU per call
+ * (docs/benchmarks.md), for the signal and the body stream.
+ * @throws AuthorizationServerUnavailableError refused, reset, timed out, or a body over the limit
+ */
+function post(pool: Pool, options: Dispatcher.DispatchOptions, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const handler = new CollectingHandler(resolve, reject, timeoutMs);
+    try {
+      pool.dispatch(options, handler);
+    } catch (cause) {
+      handler.fail(unreachable(cause));
     }
-  } catch (cause) {
-    if (cause instanceof AuthorizationServerUnavailableError) throw cause;
-    throw new AuthorizationServerUnavailableError(
-      `introspection: ${(cause as Error)?.message}`,
-      'introspection_unreachable',
-      { cause },
+  });
+}
+
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  private statusCode = 0;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private controller?: Dispatcher.DispatchController;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (error: AuthorizationServerUnavailableError) => void,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(
+      () => this.fail(new AuthorizationServerUnavailableError('introspection: timed out', 'introspection_unreachable')),
+      timeoutMs,
     );
   }
-  return Buffer.concat(chunks).toString('utf8');
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(new Error('introspection: timed out'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.statusCode = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > MAX_BODY_BYTES) {
+      this.fail(
+        new AuthorizationServerUnavailableError(
+          `introspection: body over ${MAX_BODY_BYTES} bytes`,
+          'introspection_too_large',
+        ),
+      );
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve({ statusCode: this.statusCode, body: Buffer.concat(this.chunks, this.size).toString('utf8') });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(unreachable(error));
+  }
+
+  /** Settles with `error` (once) and drops the request. */
+  fail(error: AuthorizationServerUnavailableError): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+    if (this.controller && !this.controller.aborted) this.controller.abort(error);
+  }
+}
+
+function unreachable(cause: unknown): AuthorizationServerUnavailableError {
+  return new AuthorizationServerUnavailableError(
+    `introspection: ${String((cause as Error)?.message ?? cause)}`,
+    'introspection_unreachable',
+    { cause },
+  );
 }
