@@ -57,9 +57,9 @@ export function benchConfigFromEnv(env: Record<string, string | undefined>): Ben
   const full = listed === undefined || listed.length === 0;
   const config: BenchConfig = {
     scenarios: full ? SCENARIO_IDS : SCENARIO_IDS.filter((id) => listed.includes(id)),
-    durationSeconds: number('BENCH_DURATION', 10, 1),
+    durationSeconds: number('BENCH_DURATION', 7, 1),
     warmupSeconds: number('BENCH_WARMUP', 3, 0),
-    repeats: Math.round(number('BENCH_REPEATS', 5, 1)),
+    repeats: Math.round(number('BENCH_REPEATS', 7, 1)),
     connections: Math.round(number('BENCH_CONNECTIONS', 10, 1)),
     scale: flag('BENCH_SCALE', full),
     writeDocs: flag('BENCH_WRITE_DOCS', full),
