@@ -34,8 +34,10 @@ export class CachingTokenIntrospector implements TokenIntrospector {
 
   async introspect(token: string): Promise<IntrospectionResponse> {
     const key = hash('sha256', token, 'base64url');
-    const cached = await this.cache?.get(key);
-    if (cached && this.stillValid(cached)) return cached;
+    if (this.cache) {
+      const cached = await this.cache.get(key);
+      if (cached && this.stillValid(cached)) return cached;
+    }
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.call(token, key).finally(() => this.inFlight.delete(key));
