@@ -1,8 +1,8 @@
 import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
 import { signJws } from '../testing/sign-jws.js';
-import fc from 'fast-check';
 import { isCanonical, isJwsCompact, parseJoseHeader, type JoseHeaderPolicy } from './jose-header.validator.js';
 
 const policy: JoseHeaderPolicy = {
