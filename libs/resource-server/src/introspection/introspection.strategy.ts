@@ -53,7 +53,7 @@ export class IntrospectionStrategy extends PassportStrategy(BearerTokenStrategy,
     this.policy = options;
   }
 
-  /** A Passport instance of its own, so two apps in one process never share one. */
+  /** Where `PassportStrategy()` registers it: a Passport instance of its own, never the global one (see JwtStrategy). */
   getPassportInstance(): passport.Authenticator {
     return (this.registry ??= new passport.Passport());
   }

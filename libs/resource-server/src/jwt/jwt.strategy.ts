@@ -60,7 +60,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     this.policy = options;
   }
 
-  /** Registers the strategy in a Passport instance of its own, so two apps in one process never share one. */
+  /**
+   * Where `PassportStrategy()` registers the strategy: a Passport instance of its own, never the
+   * global one, so the application's own strategies and names are left alone. The guard calls
+   * the injected instance itself (PassportTokenVerifier), not a name looked up in a registry.
+   */
   getPassportInstance(): passport.Authenticator {
     return (this.registry ??= new passport.Passport());
   }
