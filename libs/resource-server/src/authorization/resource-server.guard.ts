@@ -46,7 +46,8 @@ export class ResourceServerGuard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
-    const resolved = this.resolver.resolve(request);
+    // Fastify's request wraps Node's: the raw headers (repeats included) are on `raw`
+    const resolved = this.resolver.resolve((request as { raw?: IncomingMessage }).raw ?? request);
     if (resolved === undefined) throw new MissingTokenError();
     const cached = this.verifier.verifyCached?.(resolved.token);
     if (cached) return admit(request, cached, rules);

@@ -18,4 +18,4 @@ export interface BearerTokenResolver {
 }
 
 /** Injection token for the {@link BearerTokenResolver} in use. */
-export const BearerTokenResolver = Symbol('BearerTokenResolver');
+export const BearerTokenResolver = Symbol.for('nest-resource-server.BearerTokenResolver');

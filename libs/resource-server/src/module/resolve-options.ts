@@ -14,7 +14,7 @@ import { ResourceServerConfigError } from './resource-server-config.error.js';
  * environment variables the values came from.
  * @internal
  */
-export const OPTION_LABELS: unique symbol = Symbol('nest-resource-server.optionLabels');
+export const OPTION_LABELS: unique symbol = Symbol.for('nest-resource-server.optionLabels');
 
 type Labelled = ResourceServerOptions & { [OPTION_LABELS]?: Partial<Record<string, string>> };
 

@@ -15,4 +15,4 @@ export interface TokenVerifier {
 }
 
 /** Injection token of the {@link TokenVerifier} in use. */
-export const TokenVerifier = Symbol('TokenVerifier');
+export const TokenVerifier = Symbol.for('nest-resource-server.TokenVerifier');
