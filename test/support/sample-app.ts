@@ -14,7 +14,8 @@ export interface RunningApp {
 /**
  * Starts a sample API from contract variables (`env`) on a free port, on 127.0.0.1 unless
  * `env.HOST` names another loopback host (a browser test uses `localhost`, so that the
- * page's cookies reach the APIs).
+ * page's cookies reach the APIs), on the platform `env.HTTP_PLATFORM` names (default
+ * express), as `npm run start:<app>` would.
  */
 export async function startSampleApp(
   moduleFor: (options: ResourceServerOptions) => DynamicModule,
@@ -23,7 +24,7 @@ export async function startSampleApp(
   extra: Partial<ResourceServerOptions> = {},
 ): Promise<RunningApp> {
   const config = sampleApiConfigFromEnv(env, defaults);
-  const app = await createSampleApi(moduleFor({ ...config.resourceServer, ...extra }), config.corsOrigins, ['error']);
+  const app = await createSampleApi(moduleFor({ ...config.resourceServer, ...extra }), config, ['error']);
   const host = config.host ?? '127.0.0.1';
   const port = await listenOnLoopback(app, host);
   return { app, port, url: `http://${host}:${port}`, close: () => app.close() };

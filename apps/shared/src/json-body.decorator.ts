@@ -9,13 +9,16 @@ import type { IncomingMessage } from 'node:http';
 const MAX_BYTES = 16 * 1024;
 
 /**
- * The request's JSON body, read when the handler runs: after the guard has validated the
- * token, so an unauthenticated client never gets its body parsed. (Express's body parser
- * would run as middleware, before any guard.)
+ * The request's JSON body (at most 16 KiB), read when the handler runs: after the guard has
+ * validated the token, so an unauthenticated client never gets its body parsed. (Express's
+ * body parser would run as middleware, and Fastify's content-type parsers in its routing,
+ * both before any guard; `createSampleApi` turns both off.) Read from Node's request, which
+ * Fastify's request wraps as `raw`, so both platforms give the same answers.
  */
-export const JsonBody = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  readJson(context.switchToHttp().getRequest<IncomingMessage>()),
-);
+export const JsonBody = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const request = context.switchToHttp().getRequest<IncomingMessage & { raw?: IncomingMessage }>();
+  return readJson(request.raw ?? request);
+});
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';

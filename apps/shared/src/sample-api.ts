@@ -1,18 +1,20 @@
 import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   optionsFromEnv,
   ResourceServerConfigError,
   resolveOptions,
   type ResourceServerOptions,
 } from 'nest-resource-server';
+import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
 export const DEV_ISSUER = 'http://localhost:4000';
 
 /** What a sample API reads from the environment besides the module's own options. */
 export interface SampleApiConfig {
+  /** `HTTP_PLATFORM`: the Nest platform the API runs on. Default: express. */
+  readonly platform: HttpPlatform;
   readonly port: number;
   readonly host?: string;
   readonly corsOrigins: readonly string[];
@@ -41,6 +43,10 @@ export function sampleApiConfigFromEnv(
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535)
     problems.push(`PORT: expected a port number, got ${JSON.stringify(portText)}`);
+  const platformText = env.HTTP_PLATFORM?.trim() || HTTP_PLATFORMS[0];
+  const platform = HTTP_PLATFORMS.find((name) => name === platformText);
+  if (platform === undefined)
+    problems.push(`HTTP_PLATFORM: expected one of ${HTTP_PLATFORMS.join(', ')}, got ${JSON.stringify(platformText)}`);
   const corsOrigins = (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -49,29 +55,27 @@ export function sampleApiConfigFromEnv(
     if (!isOrigin(origin))
       problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
   }
-  if (problems.length > 0 || !resourceServer) throw new ResourceServerConfigError(problems);
-  return { port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
+  if (problems.length > 0 || !resourceServer || !platform) throw new ResourceServerConfigError(problems);
+  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
 }
 
 /**
- * Creates a sample API the way its `main.ts` does: no global body parser (a body is read
- * only after the token was validated, see `JsonBody`), and CORS with credentials for
- * the configured origins, exposing `WWW-Authenticate` to the page.
+ * Creates a sample API the way its `main.ts` does, on its platform: no body parsed before
+ * the handler (a body is read only after the token was validated, see `JsonBody`), no
+ * `X-Powered-By`, and CORS with credentials for the configured origins, exposing
+ * `WWW-Authenticate` to the page.
  */
 export async function createSampleApi(
   module: DynamicModule,
-  corsOrigins: readonly string[],
+  config: Pick<SampleApiConfig, 'platform' | 'corsOrigins'>,
   logger?: LogLevel[] | false,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
+  const app = await NestFactory.create(module, await httpAdapterFor(config.platform), {
     bodyParser: false,
     abortOnError: false,
     ...(logger !== undefined ? { logger } : {}),
   });
-  app.disable('x-powered-by');
-  if (corsOrigins.length > 0) {
-    app.enableCors({ origin: [...corsOrigins], credentials: true, exposedHeaders: ['WWW-Authenticate'], maxAge: 600 });
-  }
+  if (config.corsOrigins.length > 0) app.enableCors(corsOptionsFor(config.platform, config.corsOrigins));
   app.enableShutdownHooks();
   return app;
 }
@@ -90,8 +94,8 @@ export async function runSampleApi(
     for (const problem of error.problems) console.error(`${name}: configuration error: ${problem}`);
     process.exit(1);
   }
-  const app = await createSampleApi(moduleFor(config.resourceServer), config.corsOrigins);
-  await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
+  const app = await createSampleApi(moduleFor(config.resourceServer), config);
+  await app.listen(config.port, config.host ?? (await allInterfaces()));
   console.log(`${name} listening on ${await app.getUrl()} (issuer ${config.resourceServer.issuer})`);
 }
 
