@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
+import { PLATFORMS, SCENARIO_IDS, SCENARIOS, type ScenarioId } from './scenarios.js';
 
 /** What one `npm run bench` does, read from `BENCH_*` variables. */
 export interface BenchConfig {
@@ -44,13 +44,16 @@ export function benchConfigFromEnv(env: Record<string, string | undefined>): Ben
     problems.push(`${name}: expected true or false, got ${JSON.stringify(text)}`);
     return fallback;
   };
+  // a platform's name stands for its whole group: BENCH_SCENARIOS=fastify
   const listed = env.BENCH_SCENARIOS?.split(',')
     .map((id) => id.trim())
-    .filter((id) => id !== '');
+    .filter((id) => id !== '')
+    .flatMap((id) => (id in PLATFORMS ? SCENARIO_IDS.filter((s) => SCENARIOS[s].platform === id) : [id]));
   for (const id of listed ?? []) {
     if (!(SCENARIO_IDS as readonly string[]).includes(id)) {
       problems.push(
-        `BENCH_SCENARIOS: unknown scenario ${JSON.stringify(id)}; expected some of ${SCENARIO_IDS.join(', ')}`,
+        `BENCH_SCENARIOS: unknown scenario ${JSON.stringify(id)}; expected some of ${SCENARIO_IDS.join(', ')}, ` +
+          `or a platform (${Object.keys(PLATFORMS).join(', ')}) for all of its scenarios`,
       );
     }
   }

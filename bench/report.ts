@@ -1,6 +1,7 @@
 import type { BenchConfig } from './config.js';
 import { machineLine, type Machine } from './machine.js';
 import type { ScaleFigures } from './scale.js';
+import { PLATFORMS } from './scenarios.js';
 import { times, type Spread, type Summary, type TargetCheck } from './summary.js';
 
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
@@ -33,15 +34,32 @@ function rows(summaries: readonly Summary[]): string[][] {
   ]);
 }
 
-/** The results as a plain-text table for the terminal. */
+/** The summaries of each platform that ran, Express first, with the heading of its group. */
+export function byPlatform(summaries: readonly Summary[]): { heading: string; summaries: Summary[] }[] {
+  return Object.entries(PLATFORMS)
+    .map(([platform, { name }]) => ({
+      heading: `${name} (ratios to the bare ${name} route)`,
+      summaries: summaries.filter((s) => s.scenario.platform === platform),
+    }))
+    .filter((group) => group.summaries.length > 0);
+}
+
+/** The results as plain-text tables for the terminal, one per platform, columns aligned across both. */
 export function textTable(summaries: readonly Summary[]): string {
   const all = [HEAD, ...rows(summaries)];
   const widths = HEAD.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
-  return all.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
+  const line = (row: readonly string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return byPlatform(summaries)
+    .map((group) => [group.heading, line(HEAD), ...rows(group.summaries).map(line)].join('\n'))
+    .join('\n\n');
 }
 
+const ISSUES = { 12: 'issue 12, deliverable 7', 8: 'issue 8' } as const;
+
 export function textTargets(checks: readonly TargetCheck[]): string {
-  return checks.map((c) => `${c.met ? 'met    ' : 'NOT MET'}  ${c.target}: ${c.measured}`).join('\n');
+  return checks
+    .map((c) => `${c.met ? 'met    ' : 'NOT MET'}  [${ISSUES[c.issue]}] ${c.target}: ${c.measured}`)
+    .join('\n');
 }
 
 export function textScale(scale: ScaleFigures): string {
@@ -71,18 +89,22 @@ export function markdownResults(
     '',
     `Run: ${config.connections} connections; ${config.repeats} round${config.repeats === 1 ? '' : 's'}, each starting every scenario's server afresh in turn, ` +
       `${config.warmupSeconds} s of unmeasured load, then a ${config.durationSeconds} s window. Medians over the rounds ` +
-      "(min–max in brackets). Ratio: median req/s ÷ the bare route's median req/s; by CPU: the bare route's median " +
-      "CPU per request ÷ this one's, which another process on the server core cannot move.",
+      '(min–max in brackets). Ratio: median req/s ÷ the median req/s of the bare route on the same platform; by CPU: ' +
+      "that bare route's median CPU per request ÷ this one's, which another process on the server core cannot move.",
     '',
-    '![Throughput relative to the bare route](benchmarks.svg)',
-    '',
-    markdownTable(HEAD, rows(summaries)),
+    '![Throughput relative to the bare route of each platform](benchmarks.svg)',
+    ...byPlatform(summaries).flatMap((group) => [
+      '',
+      `### ${group.heading}`,
+      '',
+      markdownTable(HEAD, rows(group.summaries)),
+    ]),
     '',
     '### Targets',
     '',
     markdownTable(
-      ['target', 'measured', ''],
-      checks.map((c) => [c.target, c.measured, c.met ? 'met' : '**not met**']),
+      ['issue', 'target', 'measured', ''],
+      checks.map((c) => [ISSUES[c.issue], c.target, c.measured, c.met ? 'met' : '**not met**']),
     ),
     ...(scale ? ['', '### Scale', '', textScale(scale)] : []),
   ].join('\n');

@@ -11,8 +11,9 @@ import { measure, warmUp, type Load, type Window } from './measure.js';
 import { LOAD_CORE, REPO_ROOT, rerunPinned, SERVER_CORE, startNode, type NodeChild } from './processes.js';
 import { markdownResults, textScale, textTable, textTargets } from './report.js';
 import { scaleFigures, type ScaleFigures } from './scale.js';
+import type { BenchAppConfig, BenchPlatform } from './apps/bench-app-config.js';
 import { SCENARIOS, type BenchIssuers, type ScenarioId } from './scenarios.js';
-import { checkTargets, summarize, type Measured, type Summary, type TargetCheck } from './summary.js';
+import { chartTargets, checkTargets, summarize, type Measured, type Summary, type TargetCheck } from './summary.js';
 
 const AUDIENCE = 'bench-api';
 const CLIENT = { clientId: 'bench-api', clientSecret: 'bench-secret' };
@@ -91,9 +92,15 @@ async function main(): Promise<void> {
       introspection: { endpoint, ...CLIENT },
     };
 
-    const targets: Target[] = config.scenarios.flatMap((id) =>
-      [false, ...(config.baseline && id !== 'bare' ? [true] : [])].map((baseline) => ({ id, baseline })),
-    );
+    const baselinePlatforms = config.baseline
+      ? await platformsOf(config.baseline, config.scenarios)
+      : new Set<BenchPlatform>();
+    const targets: Target[] = config.scenarios.flatMap((id) => {
+      const { group, platform } = SCENARIOS[id];
+      // the bare route runs no library code: its baseline twin would measure nothing new
+      const twin = baselinePlatforms.has(platform) && group !== 'reference';
+      return [false, ...(twin ? [true] : [])].map((baseline) => ({ id, baseline }));
+    });
     const windows = new Map<Target, Window[]>(targets.map((t) => [t, []]));
     for (let round = 0; round < config.repeats; round++) {
       // a fresh server per window: one process's luck (memory layout, JIT) differs from
@@ -148,9 +155,13 @@ async function measureOnce(
   config: BenchConfig,
 ): Promise<Window> {
   const scenario = SCENARIOS[target.id];
-  const script = target.baseline ? join(config.baseline!, 'dist/bench/apps/main.js') : './apps/main.js';
-  const server = await startNode(script, { BENCH_APP: JSON.stringify(scenario.app(issuers)) }, SERVER_CORE);
+  const app: BenchAppConfig = { platform: scenario.platform, ...scenario.app(issuers) };
+  const server = await startApp(target.baseline ? config.baseline : undefined, app);
   try {
+    const served = servedPlatform(server);
+    if (served !== scenario.platform) {
+      throw new Error(`${target.id}: the server runs on ${served}, expected ${scenario.platform}`);
+    }
     for (const token of tokens) await preflight(target.id, server.url, token, scenario.protected);
     const authorizations = tokens.map((token) => `Bearer ${token}`);
     const load: Load = { url: `${server.url}/hello`, authorizations, connections: config.connections };
@@ -163,6 +174,36 @@ async function measureOnce(
   } finally {
     await server.stop();
   }
+}
+
+/** Starts a bench server: this build's, or the one of the checkout at `baselineRoot`. */
+function startApp(baselineRoot: string | undefined, app: BenchAppConfig): Promise<NodeChild> {
+  const script = baselineRoot ? join(baselineRoot, 'dist/bench/apps/main.js') : './apps/main.js';
+  return startNode(script, { BENCH_APP: JSON.stringify(app) }, SERVER_CORE);
+}
+
+/** The platform a bench server announced (`READY <port> <platform>`); a build from before Fastify announces none. */
+function servedPlatform(server: NodeChild): BenchPlatform {
+  return /READY \d+ (express|fastify)\b/.exec(server.output())?.[1] === 'fastify' ? 'fastify' : 'express';
+}
+
+/**
+ * The platforms the baseline build can serve, of those the run needs: one that predates the
+ * Fastify scenarios serves Express whatever it is asked, so its Fastify twins are left out (said
+ * on the console) rather than measured on the wrong platform.
+ */
+async function platformsOf(root: string, scenarios: readonly ScenarioId[]): Promise<Set<BenchPlatform>> {
+  const platforms = new Set<BenchPlatform>(['express']);
+  if (!scenarios.some((id) => SCENARIOS[id].platform === 'fastify')) return platforms;
+  const probe = await startApp(root, { platform: 'fastify', kind: 'bare' });
+  const served = servedPlatform(probe);
+  await probe.stop();
+  if (served === 'fastify') platforms.add('fastify');
+  else
+    console.log(
+      `BENCH_BASELINE: the build in ${root} has no Fastify bench app; Fastify scenarios run from this build only`,
+    );
+  return platforms;
 }
 
 /** The targets starting at a different one each round, so that none always follows the same. */
@@ -206,6 +247,7 @@ async function writeDocs(
     ratioChart(
       summaries.filter((s) => !s.baseline),
       subtitle,
+      chartTargets(checks),
     ),
   );
   const page = join(docs, 'benchmarks.md');

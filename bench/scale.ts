@@ -125,6 +125,7 @@ async function cacheMemory(tokens: number): Promise<string[]> {
 
 function appConfig(issuer: TestIssuer, options: Record<string, unknown>): string {
   return JSON.stringify({
+    platform: 'express',
     kind: 'resource-server',
     public: false,
     options: { issuer: issuer.url, jwksUri: issuer.jwksUri, audience: AUDIENCE, ...options },

@@ -1,6 +1,6 @@
-import type { BenchAppConfig } from './apps/bench-app-config.js';
+import type { BenchApp, BenchPlatform } from './apps/bench-app-config.js';
 
-/** Every scenario, in the order they run and are reported. */
+/** Every scenario, in the order they run and are reported: the Express group, then the Fastify one. */
 export const SCENARIO_IDS = [
   'bare',
   'public',
@@ -14,9 +14,20 @@ export const SCENARIO_IDS = [
   'auth0',
   'floor-rs256',
   'floor-es256',
+  'fastify-bare',
+  'fastify-public',
+  'fastify-jwt-rs256',
+  'fastify-floor-rs256',
+  'fastify-jwt-plugin',
 ] as const;
 
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** The platforms in the order their groups are reported, each with its bare route: the denominator of its ratios. */
+export const PLATFORMS: Readonly<Record<BenchPlatform, { readonly name: string; readonly reference: ScenarioId }>> = {
+  express: { name: 'Express', reference: 'bare' },
+  fastify: { name: 'Fastify', reference: 'fastify-bare' },
+};
 
 /** Where the servers find the issuers, and who they are at the introspection endpoint. */
 export interface BenchIssuers {
@@ -32,6 +43,9 @@ export interface Scenario {
   /** The issue's letter. */
   readonly letter: string;
   readonly label: string;
+  /** Ratios are to the bare route of the same platform. */
+  readonly platform: BenchPlatform;
+  /** `reference`: the platform's bare route, the denominator of its ratios. */
   readonly group: 'reference' | 'ours' | 'peer' | 'floor';
   /**
    * Which token the requests carry: one JWT on every connection, an opaque token per
@@ -40,10 +54,10 @@ export interface Scenario {
   readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared';
   /** Without a token the route answers 401 (checked before measuring). */
   readonly protected: boolean;
-  app(issuers: BenchIssuers): BenchAppConfig;
+  app(issuers: BenchIssuers): BenchApp;
 }
 
-const ours = (options: Record<string, unknown>, isPublic = false): BenchAppConfig => ({
+const ours = (options: Record<string, unknown>, isPublic = false): BenchApp => ({
   kind: 'resource-server',
   public: isPublic,
   options,
@@ -62,7 +76,11 @@ const introspectionOptions = (issuers: BenchIssuers, cacheTtlSeconds: number) =>
   introspection: { ...issuers.introspection, cacheTtlSeconds },
 });
 
-const peer = (kind: 'docs-recipe' | 'auth0' | 'minimal-guard', issuers: BenchIssuers, alg: 'rs256' | 'es256') => ({
+const peer = (
+  kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'fastify-jwt',
+  issuers: BenchIssuers,
+  alg: 'rs256' | 'es256',
+) => ({
   kind,
   issuer: issuers[alg].url,
   jwksUri: issuers[alg].jwksUri,
@@ -74,6 +92,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'bare',
     letter: 'a',
     label: 'bare route, no guard',
+    platform: 'express',
     group: 'reference',
     token: 'rs256',
     protected: false,
@@ -83,6 +102,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'public',
     letter: 'b',
     label: '@Public() behind our global guard',
+    platform: 'express',
     group: 'ours',
     token: 'rs256',
     protected: false,
@@ -92,6 +112,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'jwt-rs256',
     letter: 'c',
     label: 'our JWT strategy, RS256',
+    platform: 'express',
     group: 'ours',
     token: 'rs256',
     protected: true,
@@ -101,6 +122,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'jwt-es256',
     letter: 'd',
     label: 'our JWT strategy, ES256',
+    platform: 'express',
     group: 'ours',
     token: 'es256',
     protected: true,
@@ -110,6 +132,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'introspection',
     letter: 'e',
     label: 'our introspection, remote (keep-alive)',
+    platform: 'express',
     group: 'ours',
     token: 'opaque',
     protected: true,
@@ -119,6 +142,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'introspection-one-token',
     letter: 'e′',
     label: 'our introspection, remote, one token on all connections',
+    platform: 'express',
     group: 'ours',
     token: 'opaque-shared',
     protected: true,
@@ -128,6 +152,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'introspection-cached',
     letter: 'f',
     label: 'our introspection, cache hit',
+    platform: 'express',
     group: 'ours',
     token: 'opaque',
     protected: true,
@@ -137,6 +162,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'verified-cache',
     letter: 'g',
     label: 'our JWT RS256, verified-token cache hit',
+    platform: 'express',
     group: 'ours',
     token: 'rs256',
     protected: true,
@@ -146,6 +172,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'docs-recipe',
     letter: 'h',
     label: 'Nest docs recipe (passport-jwt + jwks-rsa), RS256',
+    platform: 'express',
     group: 'peer',
     token: 'rs256',
     protected: true,
@@ -155,6 +182,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'auth0',
     letter: 'i',
     label: 'auth0 express-oauth2-jwt-bearer, RS256',
+    platform: 'express',
     group: 'peer',
     token: 'rs256',
     protected: true,
@@ -164,6 +192,7 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'floor-rs256',
     letter: 'j',
     label: 'minimal node:crypto guard (floor), RS256',
+    platform: 'express',
     group: 'floor',
     token: 'rs256',
     protected: true,
@@ -173,9 +202,60 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     id: 'floor-es256',
     letter: 'j′',
     label: 'minimal node:crypto guard (floor), ES256',
+    platform: 'express',
     group: 'floor',
     token: 'es256',
     protected: true,
     app: (issuers) => peer('minimal-guard', issuers, 'es256'),
+  },
+  'fastify-bare': {
+    id: 'fastify-bare',
+    letter: 'Fa',
+    label: 'bare route, no guard',
+    platform: 'fastify',
+    group: 'reference',
+    token: 'rs256',
+    protected: false,
+    app: () => ({ kind: 'bare' }),
+  },
+  'fastify-public': {
+    id: 'fastify-public',
+    letter: 'Fb',
+    label: '@Public() behind our global guard',
+    platform: 'fastify',
+    group: 'ours',
+    token: 'rs256',
+    protected: false,
+    app: (issuers) => ours(jwtOptions(issuers, issuers.rs256), true),
+  },
+  'fastify-jwt-rs256': {
+    id: 'fastify-jwt-rs256',
+    letter: 'Fc',
+    label: 'our JWT strategy, RS256',
+    platform: 'fastify',
+    group: 'ours',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => ours(jwtOptions(issuers, issuers.rs256)),
+  },
+  'fastify-floor-rs256': {
+    id: 'fastify-floor-rs256',
+    letter: 'Fj',
+    label: 'minimal node:crypto guard (floor), RS256',
+    platform: 'fastify',
+    group: 'floor',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => peer('minimal-guard', issuers, 'rs256'),
+  },
+  'fastify-jwt-plugin': {
+    id: 'fastify-jwt-plugin',
+    letter: 'Fk',
+    label: '@fastify/jwt + get-jwks (onRequest hook), RS256',
+    platform: 'fastify',
+    group: 'peer',
+    token: 'rs256',
+    protected: true,
+    app: (issuers) => peer('fastify-jwt', issuers, 'rs256'),
   },
 };

@@ -1,7 +1,10 @@
 import type { PeerConfig } from './peer-config.js';
 
-/** Which app a bench server process runs, and what it needs; passed as JSON in `BENCH_APP`. */
-export type BenchAppConfig =
+/** The HTTP platform a bench server runs on. */
+export type BenchPlatform = 'express' | 'fastify';
+
+/** Which app a bench server runs, and what it needs. */
+export type BenchApp =
   | { readonly kind: 'bare' }
   | {
       readonly kind: 'resource-server';
@@ -10,4 +13,10 @@ export type BenchAppConfig =
       /** `ResourceServerOptions`, JSON-safe (no clock). */
       readonly options: Record<string, unknown>;
     }
-  | ({ readonly kind: 'docs-recipe' | 'auth0' | 'minimal-guard' } & PeerConfig);
+  | ({ readonly kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'fastify-jwt' } & PeerConfig);
+
+/**
+ * A bench server process's app and platform, passed as JSON in `BENCH_APP`; a build from
+ * before Fastify (a `BENCH_BASELINE`) ignores `platform` and serves Express.
+ */
+export type BenchAppConfig = { readonly platform: BenchPlatform } & BenchApp;
