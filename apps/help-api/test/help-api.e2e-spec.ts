@@ -6,7 +6,7 @@ import { HelpApiModule } from '../src/help-api.module.js';
 
 const REALM = 'Bearer realm="help-api"';
 
-describe('help-api (operator contract, JWT strategy)', () => {
+describe.each(['express', 'fastify'])('help-api on HTTP_PLATFORM=%s (operator contract, JWT strategy)', (platform) => {
   let issuer: TestIssuer;
   let api: RunningApp;
   const server = () => api.app.getHttpServer();
@@ -17,7 +17,7 @@ describe('help-api (operator contract, JWT strategy)', () => {
     api = await startSampleApp(
       (o) => HelpApiModule.forRoot(o),
       { port: 3002, audience: 'help-api' },
-      { OAUTH_ISSUER: issuer.url },
+      { OAUTH_ISSUER: issuer.url, HTTP_PLATFORM: platform },
     );
   });
   afterAll(async () => {
@@ -75,6 +75,22 @@ describe('help-api (operator contract, JWT strategy)', () => {
       .send({ subject: 'x' });
     expect(response.status).toBe(403);
     expect(response.headers['www-authenticate']).toBe(`${REALM}, error="insufficient_scope", scope="help:write"`);
+  });
+
+  it('answers 401, not 400, to POST /tickets with invalid JSON and no token', async () => {
+    const response = await request(server()).post('/tickets').set('content-type', 'application/json').send('{not json');
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe(REALM);
+  });
+
+  it('answers 400 to POST /tickets with a valid token and no subject', async () => {
+    const response = await request(server())
+      .post('/tickets')
+      .set(cookie({ scope: 'help:write' }))
+      .set('content-type', 'application/json')
+      .send('{"subject":""}');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ message: 'subject: expected a string of 1 to 200 characters' });
   });
 
   it('lists every ticket for role support, 403 otherwise', async () => {

@@ -6,17 +6,22 @@ import { startSampleApp, type RunningApp } from '../../../test/support/sample-ap
 import { TodoApiModule } from '../src/todo-api.module.js';
 
 const DEFAULTS = { port: 3001, audience: 'todo-api' };
+const ORIGIN = 'http://localhost:3000';
 const REALM = 'Bearer realm="todo-api"';
 const invalid = (description: string) => `${REALM}, error="invalid_token", error_description="${description}"`;
 
-describe('todo-api (operator contract)', () => {
+describe.each(['express', 'fastify'])('todo-api on HTTP_PLATFORM=%s (operator contract)', (platform) => {
   let issuer: TestIssuer;
   let api: RunningApp;
   const server = () => api.app.getHttpServer();
 
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: 'todo-api' });
-    api = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS, { OAUTH_ISSUER: issuer.url });
+    api = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS, {
+      OAUTH_ISSUER: issuer.url,
+      HTTP_PLATFORM: platform,
+      CORS_ORIGINS: ORIGIN,
+    });
   });
   afterAll(async () => {
     await api.close();
@@ -267,9 +272,46 @@ describe('todo-api (operator contract)', () => {
       await request(server()).post('/todos').set(bearer(token)).send({}).expect(400);
     });
 
-    it('answers 401, not 400, to a bad body without a token (the token comes first)', async () => {
-      const response = await request(server()).post('/todos').set('content-type', 'application/json').send('{not json');
-      expect(response.status).toBe(401);
+    it.each([
+      ['invalid JSON', 'application/json', '{not json'],
+      ['a malformed content type', ';;;', '{"title":"x"}'],
+      ['a form', 'application/x-www-form-urlencoded', 'title=x'],
+      ['a body over 16 KiB', 'application/json', JSON.stringify({ title: 'x'.repeat(20_000) })],
+    ])(
+      'answers 401, not 400 or 413, to POST /todos with %s and no token (the token comes first)',
+      async (_name, type, body) => {
+        const response = await request(server()).post('/todos').set('content-type', type).send(body);
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toBe(REALM);
+      },
+    );
+
+    it.each([
+      [400, 'invalid JSON', 'application/json', '{not json', 'body is not valid JSON'],
+      [400, 'text', 'text/plain', 'buy milk', 'expected an application/json body'],
+      [
+        413,
+        'a body over 16 KiB',
+        'application/json',
+        JSON.stringify({ title: 'x'.repeat(20_000) }),
+        'body over 16384 bytes',
+      ],
+    ])('answers %i to POST /todos with %s and a valid token', async (status, _name, type, body, message) => {
+      const token = issuer.token({ claims: { scope: 'todo:write' } });
+      const response = await request(server()).post('/todos').set(bearer(token)).set('content-type', type).send(body);
+      expect(response.status).toBe(status);
+      expect(response.body).toEqual({ statusCode: status, message, error: expect.any(String) });
+    });
+
+    it('reads a JSON body whose media type has a +json suffix and a charset', async () => {
+      const token = issuer.token({ claims: { scope: 'todo:write' } });
+      const response = await request(server())
+        .post('/todos')
+        .set(bearer(token))
+        .set('content-type', 'application/merge-patch+json; charset=utf-8')
+        .send('{"title":"suffixed"}');
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ title: 'suffixed' });
     });
 
     it('deletes a todo for role admin (204), then 404', async () => {
@@ -300,6 +342,57 @@ describe('todo-api (operator contract)', () => {
       expect(response.headers['www-authenticate']).toBe(
         `${REALM}, error="insufficient_scope", error_description="requires the role admin"`,
       );
+    });
+  });
+
+  describe('headers', () => {
+    it.each([
+      ['GET /health', () => request(server()).get('/health'), 200],
+      ['GET /me without a token', () => request(server()).get('/me'), 401],
+      ['GET /nowhere', () => request(server()).get('/nowhere'), 404],
+    ])('sends no X-Powered-By (%s)', async (_name, send, status) => {
+      const response = await send();
+      expect(response.status).toBe(status);
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('answers a preflight from the configured origin with credentials, methods and max age', async () => {
+      const response = await request(server()).options('/todos/1').set({
+        origin: ORIGIN,
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization',
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers['access-control-allow-origin']).toBe(ORIGIN);
+      expect(response.headers['access-control-allow-credentials']).toBe('true');
+      expect(response.headers['access-control-allow-methods']).toBe('GET,HEAD,PUT,PATCH,POST,DELETE');
+      expect(response.headers['access-control-allow-headers']).toBe('authorization');
+      expect(response.headers['access-control-max-age']).toBe('600');
+    });
+
+    it('exposes WWW-Authenticate to the configured origin on a 401', async () => {
+      const response = await request(server()).get('/me').set('origin', ORIGIN);
+      expect(response.status).toBe(401);
+      expect(response.headers['access-control-allow-origin']).toBe(ORIGIN);
+      expect(response.headers['access-control-allow-credentials']).toBe('true');
+      expect(response.headers['access-control-expose-headers']).toBe('WWW-Authenticate');
+    });
+
+    it('allows no other origin', async () => {
+      const preflight = await request(server())
+        .options('/todos')
+        .set({ origin: 'http://evil.example', 'access-control-request-method': 'POST' });
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const simple = await request(server()).get('/health').set('origin', 'http://evil.example');
+      expect(simple.status).toBe(200);
+      expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('routes a path in another case or with a trailing slash as Express does', async () => {
+      await request(server()).get('/HEALTH/').expect(200, { status: 'ok' });
+      const response = await request(server()).get('/Me/');
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(REALM);
     });
   });
 
