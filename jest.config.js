@@ -5,9 +5,10 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
+  // `nest-resource-server` is not mapped: specs and apps load the built package (run
+  // `npm run build` first; `npm test` does) through its `exports`, as a consumer does. Unit
+  // specs beside the code in src/ import src/ by relative paths.
   moduleNameMapper: {
-    '^nest-resource-server$': '<rootDir>/libs/resource-server/src/index.ts',
-    '^nest-resource-server/testing$': '<rootDir>/libs/resource-server/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [

@@ -2,7 +2,6 @@ import { startAuthServer, type RunningAuthServer } from '../../apps/auth-server/
 import { HelpApiModule } from '../../apps/help-api/src/help-api.module.js';
 import { TodoApiModule } from '../../apps/todo-api/src/todo-api.module.js';
 import { startSampleApp, type RunningApp } from './sample-app.js';
-import { freePort } from './spawn-app.js';
 
 /** How the stack of `startDemoStack()` is laid out. */
 export interface DemoStackOptions {
@@ -33,21 +32,20 @@ export interface DemoStack {
 }
 
 /**
- * Starts the demo's core in-process, on free ports: the dev authorization server, todo-api
+ * Starts the demo's core in-process, each on port 0: the dev authorization server, todo-api
  * (JWT) and help-api (introspection), the APIs configured by their contract variables as
  * `npm start` does.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
-  const port = await freePort();
-  const issuer = `http://${options.host}:${port}`;
+  // no issuer given: it is http://<host>:<the port it got>
   const auth = await startAuthServer({
-    port,
+    port: 0,
     host: options.host,
-    issuer,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     webOrigin: options.webOrigin ?? 'http://localhost:3000',
     bffOrigin: options.bffOrigin ?? 'http://localhost:3005',
   });
+  const issuer = auth.url;
   const env = {
     ...(options.apiHost ? { HOST: options.apiHost } : {}),
     OAUTH_ISSUER: issuer,

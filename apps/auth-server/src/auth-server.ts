@@ -23,23 +23,19 @@ export interface RunningAuthServer {
  * key (published in the JWKS with its `kid`), the provider configured by
  * `providerConfiguration()`, the login pages, and introspection/userinfo for JWT access tokens.
  * Everything lives in memory: development only.
+ *
+ * It listens before the provider is built, so that with `port: 0` and no `issuer` the issuer
+ * is `http://<host>:<the port it got>` (host `localhost` when unset): a test never has to
+ * pick a free port first.
  * @example
- * const auth = await startAuthServer({ ...config, port: 4010, issuer: 'http://127.0.0.1:4010' });
+ * const auth = await startAuthServer({ ...config, port: 0, host: '127.0.0.1', issuer: undefined });
+ * await fetch(`${auth.url}/.well-known/openid-configuration`);
  * await auth.close();
  */
-export async function startAuthServer(config: AuthServerConfig): Promise<RunningAuthServer> {
-  const { jwk, key } = createSigningKey();
-  const provider = new Provider(
-    config.issuer,
-    providerConfiguration(config, { jwks: { keys: [jwk] }, cookieKeys: [randomBytes(32).toString('base64url')] }),
-  );
-  const tokens = new IssuedAccessTokens(provider, key);
-  provider.use(interactionRoutes(provider));
-  provider.use(jwtAccessTokenEndpoints(provider, tokens));
-  // oidc-provider answers server_error without logging; the dev needs the stack
-  provider.on('server_error', (_ctx, error) => console.error('auth-server: server error:', error));
-
-  const server = createServer(provider.callback());
+export async function startAuthServer(
+  config: Omit<AuthServerConfig, 'issuer'> & { readonly issuer?: string },
+): Promise<RunningAuthServer> {
+  const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const listening = () => {
@@ -49,9 +45,26 @@ export async function startAuthServer(config: AuthServerConfig): Promise<Running
     if (config.host) server.listen(config.port, config.host, listening);
     else server.listen(config.port, listening);
   });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = config.issuer ?? `http://${config.host ?? 'localhost'}:${port}`;
+
+  const { jwk, key } = createSigningKey();
+  const provider = new Provider(
+    issuer,
+    providerConfiguration(
+      { ...config, issuer },
+      { jwks: { keys: [jwk] }, cookieKeys: [randomBytes(32).toString('base64url')] },
+    ),
+  );
+  const tokens = new IssuedAccessTokens(provider, key);
+  provider.use(interactionRoutes(provider));
+  provider.use(jwtAccessTokenEndpoints(provider, tokens));
+  // oidc-provider answers server_error without logging; the dev needs the stack
+  provider.on('server_error', (_ctx, error) => console.error('auth-server: server error:', error));
+  server.on('request', provider.callback());
   return {
-    url: config.issuer,
-    port: (server.address() as AddressInfo).port,
+    url: issuer,
+    port,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

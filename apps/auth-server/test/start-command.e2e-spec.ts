@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { freePort, runToExit, spawnApp } from '../../../test/support/spawn-app.js';
+import { runToExit, spawnApp } from '../../../test/support/spawn-app.js';
 
 // like test/start-commands.e2e-spec.ts: runs the build output as an operator would (`npm test` builds first)
 describe('npm run start:auth-server (from the build)', () => {
@@ -8,11 +8,13 @@ describe('npm run start:auth-server (from the build)', () => {
     if (!existsSync('dist/apps/auth-server/src/main.js')) throw new Error('run `npm run build` first (npm test does)');
   });
 
-  it('serves discovery for AUTH_ISSUER and says it is listening', async () => {
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    const app = await spawnApp('auth-server', { PORT: String(port), AUTH_ISSUER: issuer });
+  it('serves discovery for AUTH_ISSUER and says where it is listening', async () => {
+    // a public issuer in front of the port it got (PORT=0), as behind a reverse proxy
+    const issuer = 'https://auth.example.test';
+    const app = await spawnApp('auth-server', { AUTH_ISSUER: issuer });
     try {
+      expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(app.url).not.toBe('http://127.0.0.1:0');
       const metadata = (await (await fetch(`${app.url}/.well-known/openid-configuration`)).json()) as {
         issuer: string;
       };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
-import { freePort } from '../../../test/support/spawn-app.js';
+import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
@@ -10,6 +10,7 @@ import { startBff, type RunningBff } from '../src/bff.js';
 describe('bff: browser flow in Chromium', () => {
   let stack: DemoStack | undefined;
   let bff: RunningBff;
+  let front: Relay | undefined; // the BFF's public origin, before the BFF exists
   let origin: string;
   let issuer: string;
   let browser: Browser | undefined;
@@ -17,12 +18,12 @@ describe('bff: browser flow in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const bffPort = await freePort();
-    origin = `http://localhost:${bffPort}`;
+    front = await openRelay('localhost');
+    origin = front.url;
     stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
     issuer = stack.issuer;
     const config = bffConfigFromEnv({
-      PORT: String(bffPort),
+      PORT: '0',
       HOST: 'localhost',
       BFF_ORIGIN: origin,
       OAUTH_ISSUER: issuer,
@@ -30,6 +31,7 @@ describe('bff: browser flow in Chromium', () => {
       HELP_API_URL: stack.helpApi.url,
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'] });
+    front.forwardTo(bff.url);
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
@@ -37,6 +39,7 @@ describe('bff: browser flow in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await bff?.close();
+    await front?.close();
     await stack?.close();
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { Browser, formAction } from '../../../test/support/fetch-browser.js';
-import { freePort } from '../../../test/support/spawn-app.js';
+import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
@@ -16,6 +16,7 @@ const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 describe('bff (server-side sessions)', () => {
   let stack: DemoStack;
   let bffs: RunningBff[];
+  let front: Relay; // the public origin, relayed to the first BFF
   let origin: string;
   let now = Date.now();
   const clock = () => now;
@@ -23,11 +24,11 @@ describe('bff (server-side sessions)', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    const bffPort = await freePort();
-    origin = `http://localhost:${bffPort}`;
+    front = await openRelay('localhost');
+    origin = front.url;
     stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
     const env = {
-      PORT: String(bffPort),
+      PORT: '0',
       HOST: '127.0.0.1',
       BFF_ORIGIN: origin,
       OAUTH_ISSUER: stack.issuer,
@@ -37,10 +38,12 @@ describe('bff (server-side sessions)', () => {
     };
     const config = bffConfigFromEnv(env) as BffConfig;
     bffs = [await startBff(config, { logger: ['error'], clock })];
-    if (redisUrl) bffs.push(await startBff({ ...config, port: await freePort() }, { logger: ['error'], clock }));
+    front.forwardTo(bffs[0]!.url);
+    if (redisUrl) bffs.push(await startBff(config, { logger: ['error'], clock }));
   });
   afterAll(async () => {
     await Promise.all(bffs.map((b) => b.close()));
+    await front.close();
     await stack.close();
   });
 

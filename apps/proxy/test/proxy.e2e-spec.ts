@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { TestIssuer } from 'nest-resource-server/testing';
-import { freePort } from '../../../test/support/spawn-app.js';
+import { REFUSED_PORT } from '../../../test/support/loopback.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import { ProxyModule } from '../src/proxy.module.js';
@@ -59,7 +59,7 @@ describe('proxy (validates, then forwards to another site)', () => {
     );
     toEcho = await start(upstream.url, 500);
     toTodoApi = await start(todoApi.url.replace('127.0.0.1', 'localhost'));
-    toNowhere = await start(`http://127.0.0.1:${await freePort()}`);
+    toNowhere = await start(`http://127.0.0.1:${REFUSED_PORT}`);
   });
   afterAll(async () => {
     await Promise.all([toEcho, toTodoApi, toNowhere, todoApi].map((app) => app.close()));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
-import { freePort } from '../../../test/support/spawn-app.js';
+import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TicketsService } from '../../help-api/src/tickets.service.js';
 import { ProxyModule } from '../../proxy/src/proxy.module.js';
@@ -29,6 +29,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
   let helpApi: RunningApp | undefined;
   let proxy: RunningApp | undefined;
   let web: { url: string; close(): Promise<void> } | undefined;
+  let front: Relay | undefined; // web's public origin, before web exists
   let issuer: string;
   let webOrigin: string;
   let config: WebConfig;
@@ -42,8 +43,8 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
   const forwardedToTodoApi: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    const webPort = await freePort();
-    webOrigin = `http://localhost:${webPort}`;
+    front = await openRelay('localhost');
+    webOrigin = front.url;
     stack = await startDemoStack({
       host: 'localhost',
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
@@ -68,7 +69,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
       if (request.headers.authorization !== undefined) forwardedToTodoApi.push(request.headers);
     });
     const parsed = webConfigFromEnv({
-      PORT: String(webPort),
+      PORT: '0',
       HOST: 'localhost',
       WEB_ORIGIN: webOrigin,
       OAUTH_ISSUER: issuer,
@@ -79,6 +80,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
     config = parsed;
     web = await startWeb(config, ['error']);
+    front.forwardTo(web.url);
     // alice's ticket exists before she logs in; the page must fetch it from help-api
     helpApi.app.get(TicketsService).open('alice', 'Printer on fire');
 
@@ -93,6 +95,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
   afterAll(async () => {
     await browser?.close();
     await web?.close();
+    await front?.close();
     await proxy?.close();
     await stack?.close();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { freePort } from '../../../test/support/spawn-app.js';
+import { openRelay, REFUSED_PORT, type Relay } from '../../../test/support/loopback.js';
 import { authServerConfigFromEnv } from '../../auth-server/src/auth-server-config.js';
 import { startAuthServer } from '../../auth-server/src/auth-server.js';
 import { webConfigFromEnv, type WebConfig } from '../src/web-config.js';
@@ -28,29 +28,28 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
   let auth: { url: string; close(): Promise<void> };
   let web: RunningWeb;
   let down: RunningWeb; // its authorization server does not answer
+  let fronts: Relay[] = []; // the public origins of web and down
   let issuer: string;
   let origin: string;
   let downOrigin: string;
   let authorizationEndpoint: string;
 
   beforeAll(async () => {
-    const [authPort, webPort, downPort, closedPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    issuer = `http://localhost:${authPort}`;
-    origin = `http://localhost:${webPort}`;
-    downOrigin = `http://localhost:${downPort}`;
-    auth = await startAuthServer(
-      authServerConfigFromEnv({ PORT: String(authPort), HOST: 'localhost', AUTH_ISSUER: issuer, WEB_ORIGIN: origin }),
-    );
-    web = await startWeb(configFor({ PORT: String(webPort), WEB_ORIGIN: origin, OAUTH_ISSUER: issuer }), ['error']);
+    fronts = [await openRelay('localhost'), await openRelay('localhost')];
+    const [front, downFront] = fronts as [Relay, Relay];
+    origin = front.url;
+    downOrigin = downFront.url;
+    const authConfig = authServerConfigFromEnv({ PORT: '0', HOST: 'localhost', WEB_ORIGIN: origin });
+    // no issuer: it is http://localhost:<the port it got>
+    auth = await startAuthServer({ ...authConfig, issuer: undefined });
+    issuer = auth.url;
+    web = await startWeb(configFor({ PORT: '0', WEB_ORIGIN: origin, OAUTH_ISSUER: issuer }), ['error']);
+    front.forwardTo(web.url);
     down = await startWeb(
-      configFor({ PORT: String(downPort), WEB_ORIGIN: downOrigin, OAUTH_ISSUER: `http://localhost:${closedPort}` }),
+      configFor({ PORT: '0', WEB_ORIGIN: downOrigin, OAUTH_ISSUER: `http://localhost:${REFUSED_PORT}` }),
       false,
     );
+    downFront.forwardTo(down.url);
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
       authorization_endpoint: string;
     };
@@ -61,6 +60,7 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
     await down?.close();
     await web?.close();
     await auth?.close();
+    await Promise.all(fronts.map((front) => front.close()));
   });
 
   describe('GET /', () => {
