@@ -7,7 +7,10 @@ const built = existsSync('dist/bench/run.js') && existsSync('dist/bench/apps/mai
 const TIME_LIMIT_MS = 15_000;
 
 /** Runs `npm run bench` with `env`; kills it (and fails) past the time limit. */
-function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function runBench(
+  env: Record<string, string>,
+  timeLimitMs = TIME_LIMIT_MS,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'bench'], {
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -19,8 +22,8 @@ function runBench(env: Record<string, string>): Promise<{ code: number | null; o
     child.stderr.on('data', (chunk) => (output += chunk));
     const timer = setTimeout(() => {
       process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`npm run bench took more than ${TIME_LIMIT_MS} ms:\n${output}`));
-    }, TIME_LIMIT_MS);
+      reject(new Error(`npm run bench took more than ${timeLimitMs} ms:\n${output}`));
+    }, timeLimitMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -47,6 +50,30 @@ describe('npm run bench (from the build)', () => {
     expect(Number(figure![2])).toBeGreaterThan(0);
     expect(docsModified()).toBe(docsBefore);
   }, 20_000);
+
+  it('measures the Fastify group against its own bare route: our guard and @fastify/jwt answer 200, then a ratio each', async () => {
+    if (!built) throw new Error('run `npm run build` first (npm test does)');
+    // each server is checked before measuring (200 with the token, 401 without one or forged)
+    const { code, output } = await runBench(
+      {
+        BENCH_SCENARIOS: 'fastify-bare,fastify-jwt-rs256,fastify-jwt-plugin',
+        BENCH_DURATION: '1',
+        BENCH_REPEATS: '1',
+        BENCH_WARMUP: '0',
+      },
+      30_000,
+    );
+    expect([code, output]).toEqual([0, expect.stringContaining('Fastify (ratios to the bare Fastify route)')]);
+    expect(output).not.toContain('Express (ratios');
+    for (const id of ['fastify-bare', 'fastify-jwt-rs256', 'fastify-jwt-plugin']) {
+      expect(output).toMatch(new RegExp(`^${id}\\s+round 1/1\\s+[1-9]\\d* req/s`, 'm'));
+    }
+    expect(output).toMatch(/^Fa\s+bare route, no guard\s+.*1\.00×/m);
+    expect(output).toMatch(/^Fc\s+our JWT strategy, RS256\s+[\d,]+ \([^)]*\)\s+\d\.\d\d×/m);
+    expect(output).toMatch(
+      /^(met {4}|NOT MET) {2}\[issue 12, deliverable 7\] Fastify: JWT RS256 ahead of @fastify\/jwt/m,
+    );
+  }, 40_000);
 
   it('refuses an unknown scenario, naming it', async () => {
     const { code, output } = await runBench({ BENCH_SCENARIOS: 'bare,turbo' });
