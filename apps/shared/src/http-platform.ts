@@ -14,7 +14,7 @@ const CORS_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 /**
  * The HTTP adapter of a sample API. Each platform is loaded only when chosen. On both, no
- * body is parsed before the handler (see `JsonBody`), and no `X-Powered-By` is sent.
+ * body is parsed before the handler (see `JsonBody`), and no `X-Powered-By` or `ETag` is sent.
  * Fastify is set to route as Express does: paths in any case, with or without a trailing
  * slash, parameters of any length (the request line's limit applies, as on Express).
  */
@@ -22,7 +22,10 @@ export async function httpAdapterFor(platform: HttpPlatform): Promise<AbstractHt
   if (platform === 'express') {
     const { ExpressAdapter } = await import('@nestjs/platform-express');
     const adapter = new ExpressAdapter();
-    (adapter.getInstance() as Express).disable('x-powered-by');
+    const express = adapter.getInstance() as Express;
+    express.disable('x-powered-by');
+    // Fastify sends no ETag (so never a 304): the same answers on both
+    express.set('etag', false);
     return adapter;
   }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
