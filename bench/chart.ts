@@ -26,7 +26,8 @@ export function ratioChart(
   const width = labelWidth + plotWidth + 80;
   const height = top + rows.length * rowHeight + 40;
   // noise can push a whisker past the bare route: widen the axis rather than clip it
-  const max = Math.max(1.1, Math.ceil(Math.max(...summaries.map((s) => s.ratio?.max ?? 0)) * 10) / 10);
+  const highest = Math.max(...summaries.map((s) => s.ratio?.max ?? 0), ...targets.values());
+  const max = Math.max(1.1, Math.ceil(highest * 10) / 10);
   const x = (ratio: number) => labelWidth + (Math.min(Math.max(ratio, 0), max) / max) * plotWidth;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,

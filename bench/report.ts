@@ -67,9 +67,9 @@ export function textScale(scale: ScaleFigures): string {
 }
 
 function markdownTable(head: readonly string[], body: readonly (readonly string[])[]): string {
-  // a bare @Public() would link to a GitHub user
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((c) => c.replace(/@Public\(\)/g, '`@Public()`')).join(' | ')} |`;
+  // a bare @Public() or @fastify/jwt would link to a GitHub user
+  const code = (cell: string) => cell.replace(/@Public\(\)|@[a-z-]+\/[a-z-]+/g, (name) => `\`${name}\``);
+  const line = (cells: readonly string[]) => `| ${cells.map(code).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
 }
 
