@@ -85,7 +85,16 @@ describe.each(['express', 'fastify'])(
     it('answers 503, never 2xx, while introspection fails, and recovers', async () => {
       const token = issuer.opaqueToken();
       issuer.failIntrospection('garbage');
-      await request(server()).get('/tickets').set('authorization', `Bearer ${token}`).expect(503);
+      const garbage = await request(server()).get('/tickets').set('authorization', `Bearer ${token}`);
+      expect(garbage.status).toBe(503);
+      expect(garbage.headers['www-authenticate']).toBeUndefined();
+      expect(garbage.headers['retry-after']).toBe('5');
+      expect(garbage.headers['cache-control']).toBe('no-store');
+      expect(garbage.body).toMatchObject({
+        statusCode: 503,
+        error: 'temporarily_unavailable',
+        error_description: 'authorization server unavailable',
+      });
       issuer.failIntrospection('hang');
       await request(server()).get('/tickets').set('authorization', `Bearer ${token}`).expect(503);
       issuer.failIntrospection(undefined);
