@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import prettier from 'prettier';
 import { TestIssuer } from 'nest-resource-server/testing';
+import type { BenchAppConfig, BenchPlatform } from './apps/bench-app-config.js';
 import { ratioChart } from './chart.js';
 import { benchConfigFromEnv, type BenchConfig } from './config.js';
 import { describeMachine, machineLine, type Machine } from './machine.js';
@@ -11,7 +12,6 @@ import { measure, warmUp, type Load, type Window } from './measure.js';
 import { LOAD_CORE, REPO_ROOT, rerunPinned, SERVER_CORE, startNode, type NodeChild } from './processes.js';
 import { markdownResults, textScale, textTable, textTargets } from './report.js';
 import { scaleFigures, type ScaleFigures } from './scale.js';
-import type { BenchAppConfig, BenchPlatform } from './apps/bench-app-config.js';
 import { SCENARIOS, type BenchIssuers, type ScenarioId } from './scenarios.js';
 import { chartTargets, checkTargets, summarize, type Measured, type Summary, type TargetCheck } from './summary.js';
 
@@ -198,11 +198,13 @@ async function platformsOf(root: string, scenarios: readonly ScenarioId[]): Prom
   const probe = await startApp(root, { platform: 'fastify', kind: 'bare' });
   const served = servedPlatform(probe);
   await probe.stop();
-  if (served === 'fastify') platforms.add('fastify');
-  else
+  if (served === 'fastify') {
+    platforms.add('fastify');
+  } else {
     console.log(
       `BENCH_BASELINE: the build in ${root} has no Fastify bench app; Fastify scenarios run from this build only`,
     );
+  }
   return platforms;
 }
 
