@@ -35,7 +35,8 @@ export async function httpAdapterFor(platform: HttpPlatform): Promise<AbstractHt
   const fastify = adapter.getInstance() as FastifyInstance;
   // Fastify parses a body (or answers 400/413/415 for it) before the route's handler, where
   // Nest runs its guards; declared bodyless, no method's body is touched before JsonBody
-  // reads it, after the token was validated (a bad body without a token is a 401)
+  // reads it, after the token was validated (a bad body without a token is a 401). A method
+  // Nest adds later for a route of its own (SEARCH, ...) would be parsed: these APIs have none
   for (const method of fastify.supportedMethods) {
     fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
   }

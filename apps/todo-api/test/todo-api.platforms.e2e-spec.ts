@@ -27,7 +27,7 @@ const rows: Row[] = [
   ['GET /me with a valid token', 'GET', '/me', (i) => bearer(i.token()), undefined, 200],
   ['GET /me with an expired token', 'GET', '/me', (i) => bearer(i.token({ claims: { exp: 1 } })), undefined, 401],
   [
-    'GET /me with a todo-api cookie for help-api',
+    'GET /me with a help-api token in the cookie',
     'GET',
     '/me',
     (i) => ({ cookie: `app.at=${i.token({ claims: { aud: 'help-api' } })}` }),
