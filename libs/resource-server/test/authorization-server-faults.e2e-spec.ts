@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { ResourceServerOptions } from '../src/index.js';
-import { TestIssuer, type HttpFault } from '../src/testing/index.js';
-import { createProbeApp } from './test-app.js';
+import type { HttpFault } from 'nest-resource-server/testing';
+import type request from 'supertest';
+import { PLATFORMS } from './support/probe-app.js';
+import { useProbeSuite } from './support/probe-suite.js';
 
 /** The configured time limit of each call to the authorization server, and what a request may add to it. */
 const LIMIT_MS = 400;
@@ -21,11 +21,13 @@ const hostProcess = new (setTimeout.constructor as FunctionConstructor)('return 
  * cached keys), recovery without restart, no request waiting past the time limit, and
  * no unhandled rejection. Complements jwks.e2e-spec.ts and introspection.e2e-spec.ts.
  */
-describe('authorization server faults', () => {
-  let issuer: TestIssuer;
-  let now: number;
-  const clock = () => now;
-  const apps: INestApplication[] = [];
+describe.each(PLATFORMS)('authorization server faults (%s)', (platform) => {
+  const suite = useProbeSuite({
+    platform,
+    introspectionClient: CLIENT,
+    defaults: () => ({ httpTimeoutMs: LIMIT_MS }),
+  });
+  const start = suite.start;
   const failures: { event: string; error: unknown }[] = [];
   const onRejection = (error: unknown) => failures.push({ event: 'unhandledRejection', error });
   const onException = (error: unknown) => failures.push({ event: 'uncaughtException', error });
@@ -38,32 +40,11 @@ describe('authorization server faults', () => {
     hostProcess.off('unhandledRejection', onRejection);
     hostProcess.off('uncaughtException', onException);
   });
-  beforeEach(async () => {
-    now = Date.UTC(2026, 0, 1);
-    issuer = await TestIssuer.start({ audience: 'api', clock });
-    issuer.addIntrospectionClient(CLIENT.clientId, CLIENT.clientSecret);
-  });
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-    await issuer.close();
-  });
-
-  async function start(options: Partial<ResourceServerOptions> = {}): Promise<INestApplication> {
-    const app = await createProbeApp({
-      issuer: issuer.url,
-      audience: 'api',
-      clock,
-      httpTimeoutMs: LIMIT_MS,
-      ...options,
-    });
-    apps.push(app);
-    return app;
-  }
 
   /** GET /claims with the token, asserting it took no longer than the time limit plus the margin. */
   async function get(app: INestApplication, token: string) {
     const started = performance.now();
-    const response = await request(app.getHttpServer()).get('/claims').set('authorization', `Bearer ${token}`);
+    const response = await suite.get(app, token);
     expect(performance.now() - started).toBeLessThan(LIMIT_MS + MARGIN_MS);
     return response;
   }
@@ -92,29 +73,29 @@ describe('authorization server faults', () => {
     it.each(WIRE_FAULTS)(
       'answers 503 within the time limit when the JWKS answers %s before any key was fetched, then recovers',
       async (fault) => {
-        issuer.failRoute('/jwks', fault);
-        const app = await start({ jwksUri: issuer.jwksUri });
-        expectUnavailable(await get(app, issuer.token()));
-        expect(issuer.jwksFetches).toBeGreaterThanOrEqual(1);
-        issuer.failRoute('/jwks', undefined);
-        expect((await get(app, issuer.token())).status).toBe(200);
+        suite.issuer.failRoute('/jwks', fault);
+        const app = await start({ jwksUri: suite.issuer.jwksUri });
+        expectUnavailable(await get(app, suite.issuer.token()));
+        expect(suite.issuer.jwksFetches).toBeGreaterThanOrEqual(1);
+        suite.issuer.failRoute('/jwks', undefined);
+        expect((await get(app, suite.issuer.token())).status).toBe(200);
       },
     );
 
     it.each(WIRE_FAULTS)(
       'keeps the cached keys when the JWKS answers %s at refresh time, and refuses an unknown kid in time',
       async (fault) => {
-        const app = await start({ jwksUri: issuer.jwksUri });
-        expect((await get(app, issuer.token())).status).toBe(200);
-        issuer.failRoute('/jwks', fault);
-        now += 601_000; // the cached set is stale: each use starts a background refresh
-        expect((await get(app, issuer.token())).status).toBe(200);
-        const rotated = issuer.rotateKeys();
-        const unknown = await get(app, issuer.token({ key: rotated }));
+        const app = await start({ jwksUri: suite.issuer.jwksUri });
+        expect((await get(app, suite.issuer.token())).status).toBe(200);
+        suite.issuer.failRoute('/jwks', fault);
+        suite.now += 601_000; // the cached set is stale: each use starts a background refresh
+        expect((await get(app, suite.issuer.token())).status).toBe(200);
+        const rotated = suite.issuer.rotateKeys();
+        const unknown = await get(app, suite.issuer.token({ key: rotated }));
         expect(unknown.status).toBe(401);
         expect(unknown.body.error_description).toBe('token signing key (kid) is unknown');
-        issuer.failRoute('/jwks', undefined);
-        expect((await get(app, issuer.token({ key: rotated }))).status).toBe(200);
+        suite.issuer.failRoute('/jwks', undefined);
+        expect((await get(app, suite.issuer.token({ key: rotated }))).status).toBe(200);
       },
     );
   });
@@ -122,12 +103,12 @@ describe('authorization server faults', () => {
   describe('JWKS documents without a usable key', () => {
     let document: unknown;
     let published: { keys: Record<string, unknown>[] };
-    const customJwks = () => `${issuer.url}/custom-jwks`;
+    const customJwks = () => `${suite.issuer.url}/custom-jwks`;
 
     beforeEach(async () => {
-      published = (await (await fetch(issuer.jwksUri)).json()) as typeof published;
+      published = (await (await fetch(suite.issuer.jwksUri)).json()) as typeof published;
       document = published;
-      issuer.route('/custom-jwks', (_req, res) => issuer.json(res, document));
+      suite.issuer.route('/custom-jwks', (_req, res) => suite.issuer.json(res, document));
     });
 
     const key = () => published.keys[0]!;
@@ -147,29 +128,29 @@ describe('authorization server faults', () => {
     it.each(junk)('answers 503 when the JWKS holds %s and no key was fetched, then recovers', async (_name, doc) => {
       document = doc();
       const app = await start({ jwksUri: customJwks() });
-      expectUnavailable(await get(app, issuer.token()));
+      expectUnavailable(await get(app, suite.issuer.token()));
       document = published;
-      expect((await get(app, issuer.token())).status).toBe(200);
+      expect((await get(app, suite.issuer.token())).status).toBe(200);
     });
 
     it.each(junk)('keeps the cached keys when a refresh finds %s', async (_name, doc) => {
       const app = await start({ jwksUri: customJwks() });
-      expect((await get(app, issuer.token())).status).toBe(200);
+      expect((await get(app, suite.issuer.token())).status).toBe(200);
       document = doc();
-      now += 601_000;
-      expect((await get(app, issuer.token())).status).toBe(200); // starts the refresh
-      expect((await get(app, issuer.token())).status).toBe(200); // the failed refresh kept the set
+      suite.now += 601_000;
+      expect((await get(app, suite.issuer.token())).status).toBe(200); // starts the refresh
+      expect((await get(app, suite.issuer.token())).status).toBe(200); // the failed refresh kept the set
     });
 
     it('takes a JWKS of only an Ed25519 key as the issuer’s whole set: 401 unknown kid, not 503', async () => {
       const ed25519 = { kty: 'OKP', crv: 'Ed25519', x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs', kid: 'ed-1' };
       document = { keys: [ed25519] };
       const app = await start({ jwksUri: customJwks() });
-      const refused = await get(app, issuer.token());
+      const refused = await get(app, suite.issuer.token());
       expect(refused.status).toBe(401);
       expect(refused.body.error_description).toBe('token signing key (kid) is unknown');
       document = { keys: [ed25519, key()] };
-      expect((await get(app, issuer.token())).status).toBe(200); // the unknown kid refetched the set
+      expect((await get(app, suite.issuer.token())).status).toBe(200); // the unknown kid refetched the set
     });
 
     it('uses the good key of a JWKS that mixes it with keys it cannot use', async () => {
@@ -183,39 +164,39 @@ describe('authorization server faults', () => {
         ],
       };
       const app = await start({ jwksUri: customJwks() });
-      expect((await get(app, issuer.token())).status).toBe(200);
+      expect((await get(app, suite.issuer.token())).status).toBe(200);
     });
   });
 
   describe('a JWKS that drops a key (injected clock)', () => {
     it('serves the cache while one shared refresh is in flight, then refuses the dropped key', async () => {
-      const dropped = issuer.currentKey;
-      const kept = issuer.rotateKeys();
-      const app = await start({ jwksUri: issuer.jwksUri, jwksRefreshIntervalSeconds: 600 });
-      expect((await get(app, issuer.token({ key: dropped }))).status).toBe(200);
-      expect((await get(app, issuer.token({ key: kept }))).status).toBe(200);
-      const fetched = issuer.jwksFetches;
+      const dropped = suite.issuer.currentKey;
+      const kept = suite.issuer.rotateKeys();
+      const app = await start({ jwksUri: suite.issuer.jwksUri, jwksRefreshIntervalSeconds: 600 });
+      expect((await get(app, suite.issuer.token({ key: dropped }))).status).toBe(200);
+      expect((await get(app, suite.issuer.token({ key: kept }))).status).toBe(200);
+      const fetched = suite.issuer.jwksFetches;
 
-      issuer.removeKey(dropped.kid);
-      const added = issuer.addKey();
-      now += 601_000;
-      const release = issuer.holdRoute('/jwks');
+      suite.issuer.removeKey(dropped.kid);
+      const added = suite.issuer.addKey();
+      suite.now += 601_000;
+      const release = suite.issuer.holdRoute('/jwks');
       // ten requests with cached keys answer while the refresh is still held at the issuer
       const burst = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => get(app, issuer.token({ key: i % 2 ? kept : dropped }))),
+        Array.from({ length: 10 }, (_, i) => get(app, suite.issuer.token({ key: i % 2 ? kept : dropped }))),
       );
       expect(burst.map((r) => r.status)).toEqual(Array(10).fill(200));
-      await until(() => issuer.jwksFetches === fetched + 1);
+      await until(() => suite.issuer.jwksFetches === fetched + 1);
       // a new kid waits for that same refresh rather than starting another
-      const waiting = get(app, issuer.token({ key: added }));
+      const waiting = get(app, suite.issuer.token({ key: added }));
       release();
       expect((await waiting).status).toBe(200);
-      expect(issuer.jwksFetches).toBe(fetched + 1);
+      expect(suite.issuer.jwksFetches).toBe(fetched + 1);
 
-      const refused = await get(app, issuer.token({ key: dropped }));
+      const refused = await get(app, suite.issuer.token({ key: dropped }));
       expect(refused.status).toBe(401);
       expect(refused.body.error_description).toBe('token signing key (kid) is unknown');
-      expect((await get(app, issuer.token({ key: kept }))).status).toBe(200);
+      expect((await get(app, suite.issuer.token({ key: kept }))).status).toBe(200);
     });
   });
 
@@ -225,29 +206,29 @@ describe('authorization server faults', () => {
     it.each<HttpFault>(['hang', 'not-found', 'drip', 'reset-mid-body', 'huge', 'length-overstated'])(
       'answers 503 within the time limit when discovery answers %s, then recovers without restart',
       async (fault) => {
-        issuer.failRoute(DISCOVERY, fault);
+        suite.issuer.failRoute(DISCOVERY, fault);
         const app = await start();
-        expectUnavailable(await get(app, issuer.token()));
-        expect(issuer.jwksFetches).toBe(0);
-        issuer.failRoute(DISCOVERY, undefined);
-        expect((await get(app, issuer.token())).status).toBe(200);
+        expectUnavailable(await get(app, suite.issuer.token()));
+        expect(suite.issuer.jwksFetches).toBe(0);
+        suite.issuer.failRoute(DISCOVERY, undefined);
+        expect((await get(app, suite.issuer.token())).status).toBe(200);
       },
     );
 
     it('lets concurrent requests share one hanging discovery call, each answered 503 in time', async () => {
-      issuer.failRoute(DISCOVERY, 'hang');
+      suite.issuer.failRoute(DISCOVERY, 'hang');
       const app = await start();
-      const responses = await Promise.all(Array.from({ length: 8 }, () => get(app, issuer.token())));
+      const responses = await Promise.all(Array.from({ length: 8 }, () => get(app, suite.issuer.token())));
       for (const response of responses) expectUnavailable(response);
-      expect(issuer.hits.get(DISCOVERY)).toBe(1);
+      expect(suite.issuer.hits.get(DISCOVERY)).toBe(1);
     });
 
     it('answers 503 within the time limit when discovery hangs for introspection, then recovers', async () => {
-      issuer.failRoute(DISCOVERY, 'hang');
+      suite.issuer.failRoute(DISCOVERY, 'hang');
       const app = await start({ strategy: 'introspection', introspection: CLIENT });
-      const token = issuer.opaqueToken();
+      const token = suite.issuer.opaqueToken();
       expectUnavailable(await get(app, token));
-      issuer.failRoute(DISCOVERY, undefined);
+      suite.issuer.failRoute(DISCOVERY, undefined);
       expect((await get(app, token)).status).toBe(200);
     });
   });
@@ -263,12 +244,12 @@ describe('authorization server faults', () => {
     ])('answers 503 within the time limit when introspection answers %s, then recovers', async (fault) => {
       const app = await start({
         strategy: 'introspection',
-        introspection: { ...CLIENT, endpoint: issuer.introspectionEndpoint },
+        introspection: { ...CLIENT, endpoint: suite.issuer.introspectionEndpoint },
       });
-      const token = issuer.opaqueToken();
-      issuer.failRoute('/introspect', fault);
+      const token = suite.issuer.opaqueToken();
+      suite.issuer.failRoute('/introspect', fault);
       expectUnavailable(await get(app, token));
-      issuer.failRoute('/introspect', undefined);
+      suite.issuer.failRoute('/introspect', undefined);
       expect((await get(app, token)).status).toBe(200);
     });
   });

@@ -1,11 +1,102 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { ResourceServerConfigError, ResourceServerModule } from 'nest-resource-server';
+import { TestIssuer } from 'nest-resource-server/testing';
 import request from 'supertest';
-import { ResourceServerConfigError, ResourceServerModule } from '../src/index.js';
-import { TestIssuer } from '../src/testing/index.js';
-import { createProbeApp } from './test-app.js';
+import { createProbeApp, PLATFORMS } from './support/probe-app.js';
 
-describe('ResourceServerModule', () => {
+/** One row of the RFC 6750 matrix: a request to `/claims` (or `path`) and the exact answer. */
+interface Challenge {
+  readonly name: string;
+  readonly path?: string;
+  /** Built once the suite's issuer exists. */
+  readonly headers: (issuer: TestIssuer) => Record<string, string | string[]>;
+  readonly status: number;
+  readonly challenge: string;
+  readonly body: Record<string, unknown>;
+}
+
+const noToken = (name: string, headers: Challenge['headers']): Challenge => ({
+  name,
+  headers,
+  status: 401,
+  challenge: 'Bearer realm="probe"',
+  body: { statusCode: 401, message: 'bearer token required' },
+});
+const invalidRequest = (name: string, headers: Challenge['headers'], description: string): Challenge => ({
+  name,
+  headers,
+  status: 400,
+  challenge: 'Bearer realm="probe", error="invalid_request"', // the contract's challenge carries no description
+  body: { statusCode: 400, error: 'invalid_request', error_description: description },
+});
+const invalidToken = (name: string, headers: Challenge['headers'], description: string): Challenge => ({
+  name,
+  headers,
+  status: 401,
+  challenge: `Bearer realm="probe", error="invalid_token", error_description="${description}"`,
+  body: { statusCode: 401, error: 'invalid_token', error_description: description },
+});
+const bearerOf = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** RFC 6750 §3 and §3.1: what each kind of request is answered, header and body alike. */
+const CHALLENGES: Challenge[] = [
+  noToken('no token', () => ({})),
+  noToken('another scheme only', () => ({ authorization: 'Basic dTpw' })),
+  noToken('an empty token cookie', () => ({ cookie: 'app.at=; theme=dark' })),
+  invalidRequest(
+    'the Bearer scheme without a token',
+    () => ({ authorization: 'Bearer ' }),
+    'Bearer scheme without a token',
+  ),
+  invalidRequest(
+    'a token outside the b64token syntax',
+    () => ({ authorization: 'Bearer a,b' }),
+    'Bearer token has characters outside RFC 6750 b64token',
+  ),
+  invalidRequest(
+    'two different Authorization headers',
+    (issuer) => ({ authorization: [`Bearer ${issuer.token()}`, `Bearer ${issuer.token({ claims: { sub: 'b' } })}`] }),
+    'request carries more than one Authorization header',
+  ),
+  invalidRequest(
+    'a header token and a different cookie token',
+    (issuer) => ({ ...bearerOf(issuer.token()), cookie: `app.at=${issuer.token({ claims: { sub: 'b' } })}` }),
+    'request carries two different tokens',
+  ),
+  invalidRequest(
+    'two different token cookies',
+    (issuer) => ({ cookie: `app.at=${issuer.token()}; app.at=${issuer.token({ claims: { sub: 'b' } })}` }),
+    'request carries two different token cookies',
+  ),
+  invalidToken('a token that is no JWT', () => bearerOf('not-a-jwt'), 'token is not a JWS in compact form'),
+  invalidToken('an expired token', (issuer) => bearerOf(issuer.token({ expiresInSeconds: -120 })), 'token expired'),
+  invalidToken(
+    'a token for another audience',
+    (issuer) => bearerOf(issuer.token({ claims: { aud: 'api-z' } })),
+    'token audience is not accepted',
+  ),
+  invalidToken(
+    'a token signed by another key',
+    (issuer) => bearerOf(issuer.token({ key: TestIssuer.foreignKey() })),
+    'token signing key (kid) is unknown',
+  ),
+  {
+    name: 'a token without a required scope',
+    path: '/two-scopes',
+    headers: (issuer) => bearerOf(issuer.token({ claims: { scope: 'a:read' } })),
+    status: 403,
+    challenge: 'Bearer realm="probe", error="insufficient_scope", scope="a:read a:write"',
+    body: {
+      statusCode: 403,
+      error: 'insufficient_scope',
+      error_description: 'token lacks a required scope',
+      scope: 'a:read a:write',
+    },
+  },
+];
+
+describe.each(PLATFORMS)('ResourceServerModule (%s)', (platform) => {
   let issuer: TestIssuer;
   let app: INestApplication;
   const server = () => app.getHttpServer();
@@ -13,11 +104,34 @@ describe('ResourceServerModule', () => {
 
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: 'api-a' });
-    app = await createProbeApp({ issuer: issuer.url, audience: ['api-a', 'api-b'], realm: 'probe' });
+    app = await createProbeApp({ issuer: issuer.url, audience: ['api-a', 'api-b'], realm: 'probe' }, { platform });
   });
   afterAll(async () => {
     await app.close();
     await issuer.close();
+  });
+
+  describe('RFC 6750 challenges', () => {
+    it.each(CHALLENGES)('answers $status to $name', async ({ path = '/claims', headers, status, challenge, body }) => {
+      const response = await request(server()).get(path).set(headers(issuer));
+      expect(response.status).toBe(status);
+      expect(response.headers['www-authenticate']).toBe(challenge);
+      expect(response.body).toEqual(body);
+    });
+
+    it('answers 200 with the claims to a valid token in the header, and the same token in the cookie', async () => {
+      const token = issuer.token({ claims: { sub: 'alice' } });
+      for (const headers of [
+        bearerOf(token),
+        { cookie: `theme=dark; app.at=${token}` },
+        { ...bearerOf(token), cookie: `app.at=${token}` },
+      ]) {
+        const response = await request(server()).get('/claims').set(headers);
+        expect(response.status).toBe(200);
+        expect(response.headers['www-authenticate']).toBeUndefined();
+        expect(response.body).toMatchObject({ sub: 'alice', tokenLength: token.length });
+      }
+    });
   });
 
   describe('global guard', () => {
@@ -128,7 +242,7 @@ describe('ResourceServerModule', () => {
   describe('global: false', () => {
     let local: INestApplication;
     beforeAll(async () => {
-      local = await createProbeApp({ issuer: issuer.url, audience: 'api-a' }, { global: false });
+      local = await createProbeApp({ issuer: issuer.url, audience: 'api-a' }, { platform, global: false });
     });
     afterAll(() => local.close());
 
@@ -143,8 +257,12 @@ describe('ResourceServerModule', () => {
     it('builds the options with a factory', async () => {
       const asyncApp = await createProbeApp(
         { issuer: '', audience: '' },
-        {},
-        ResourceServerModule.forRootAsync({ useFactory: async () => ({ issuer: issuer.url, audience: 'api-a' }) }),
+        {
+          platform,
+          module: ResourceServerModule.forRootAsync({
+            useFactory: async () => ({ issuer: issuer.url, audience: 'api-a' }),
+          }),
+        },
       );
       try {
         await request(asyncApp.getHttpServer()).get('/claims').set(bearer()).expect(200);
@@ -156,9 +274,10 @@ describe('ResourceServerModule', () => {
 
   describe('invalid options', () => {
     it('fail app.init() with one line per problem naming the option', async () => {
-      const error = await createProbeApp({ issuer: 'not a url', audience: [], clockToleranceSeconds: -1 }).catch(
-        (e) => e,
-      );
+      const error = await createProbeApp(
+        { issuer: 'not a url', audience: [], clockToleranceSeconds: -1 },
+        { platform },
+      ).catch((e) => e);
       expect(error).toBeInstanceOf(ResourceServerConfigError);
       expect((error as ResourceServerConfigError).problems).toEqual([
         'issuer: expected an http(s) URL, got "not a url"',
@@ -170,7 +289,7 @@ describe('ResourceServerModule', () => {
 
   describe('two apps in one process', () => {
     it('keep their own strategies and audiences', async () => {
-      const other = await createProbeApp({ issuer: issuer.url, audience: 'api-z' });
+      const other = await createProbeApp({ issuer: issuer.url, audience: 'api-z' }, { platform });
       try {
         await request(other.getHttpServer())
           .get('/claims')

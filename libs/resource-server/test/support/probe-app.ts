@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
   AccessToken,
@@ -13,7 +14,7 @@ import {
   ResourceServerModule,
   type AccessTokenClaims,
   type ResourceServerOptions,
-} from '../src/index.js';
+} from 'nest-resource-server';
 
 /** Routes that exercise every decorator, for the library's e2e specs. */
 @Controller()
@@ -91,17 +92,40 @@ export class UnguardedController {
   }
 }
 
-/** A Nest app with the module and the probe controllers, initialized but not listening. */
+/** The HTTP platforms the library supports; what must hold on both runs on each. */
+export const PLATFORMS = ['express', 'fastify'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** How `createProbeApp()` builds the app beyond the module's options. */
+export interface ProbeAppSetup {
+  /** Default: `express`. */
+  readonly platform?: Platform;
+  /** The module's `global` extra (default true: the guard protects every route). */
+  readonly global?: boolean;
+  /** A module to import instead of `ResourceServerModule.forRoot(options)` (e.g. `forRootAsync`). */
+  readonly module?: DynamicModule;
+}
+
+/**
+ * A Nest app on `platform` with the module and the probe controllers, initialized and ready
+ * for supertest (`app.getHttpServer()`), but not listening.
+ */
 export async function createProbeApp(
   options: ResourceServerOptions,
-  extras: { global?: boolean } = {},
-  moduleOverride?: DynamicModule,
+  setup: ProbeAppSetup = {},
 ): Promise<INestApplication> {
+  const { platform = 'express', global, module } = setup;
   const moduleRef = await Test.createTestingModule({
-    imports: [moduleOverride ?? ResourceServerModule.forRoot({ ...options, ...extras })],
+    imports: [module ?? ResourceServerModule.forRoot({ ...options, ...(global === undefined ? {} : { global }) })],
     controllers: [ProbeController, AudienceBController, GuardedController, UnguardedController],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  if (platform === 'express') {
+    const app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    return app;
+  }
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] });
   await app.init();
+  await app.getHttpAdapter().getInstance().ready(); // supertest calls the server Fastify has not readied yet
   return app;
 }
