@@ -1,14 +1,8 @@
-import { Module } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyJwt, { type FastifyJWTOptions, type TokenOrHeader } from '@fastify/jwt';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import buildGetJwks from 'get-jwks';
-import { HelloController } from './hello.controller.js';
 import type { PeerConfig } from './peer-config.js';
-
-/** Peer (k): the route alone; the Fastify plugin below guards it before Nest sees the request. */
-@Module({ controllers: [HelloController] })
-export class FastifyJwtAppModule {}
 
 /**
  * Peer (k): `@fastify/jwt` with `get-jwks`, as both READMEs set it up ("Verifying with JWKS"):
