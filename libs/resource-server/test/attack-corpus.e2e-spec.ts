@@ -2,7 +2,7 @@ import { createSecretKey, generateKeyPairSync, sign, X509Certificate, type KeyOb
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { signJws, TestIssuer, type TestKey } from '../src/testing/index.js';
+import { signJws, TestIssuer, type TestKey } from 'nest-resource-server/testing';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
 

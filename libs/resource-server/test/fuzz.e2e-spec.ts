@@ -2,7 +2,7 @@ import { sign } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { TestIssuer, type TestKey } from '../src/testing/index.js';
+import { TestIssuer, type TestKey } from 'nest-resource-server/testing';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
 
