@@ -86,7 +86,11 @@ const cleanEnv = Object.fromEntries(
 /** Runs a command; resolves with its combined output, rejects with it (and the exit code) on failure. */
 function run(argv, { cwd, env = {}, timeoutMs = 300_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd,
+      env: { ...cleanEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -134,7 +138,9 @@ async function boot(fixture, cwd) {
     const guarded = await fetch(`${url}/me`);
     const challenge = guarded.headers.get('www-authenticate') ?? '';
     if (health.status !== 200 || guarded.status !== 401 || !challenge.startsWith('Bearer realm=')) {
-      throw new Error(`GET /health ${health.status}, GET /me ${guarded.status} "${challenge}" (want 200, 401 Bearer realm=...)`);
+      throw new Error(
+        `GET /health ${health.status}, GET /me ${guarded.status} "${challenge}" (want 200, 401 Bearer realm=...)`,
+      );
     }
     return `${url}: /health 200, /me 401 ${challenge}`;
   } catch (error) {
@@ -151,7 +157,8 @@ const tail = (text, lines = 60) => text.trimEnd().split('\n').slice(-lines).join
 async function main() {
   const names = process.argv.slice(2);
   const unknown = names.filter((name) => !FIXTURES.some((fixture) => fixture.name === name));
-  if (unknown.length > 0) throw new Error(`unknown fixture ${unknown.join(', ')}; known: ${FIXTURES.map((f) => f.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown fixture ${unknown.join(', ')}; known: ${FIXTURES.map((f) => f.name).join(', ')}`);
   const selected = FIXTURES.filter((fixture) => names.length === 0 || names.includes(fixture.name));
   const started = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'nrs-consumers-'));
@@ -159,7 +166,10 @@ async function main() {
 
   let step = performance.now();
   await run(['npm', 'pack', '--silent', '--pack-destination', work], { cwd: LIBRARY });
-  const tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz')));
+  const tarball = join(
+    work,
+    readdirSync(work).find((file) => file.endsWith('.tgz')),
+  );
   console.log(`packed ${tarball} (${seconds(step)})`);
 
   // one install per app folder, shared by its fixtures; the folders install side by side
@@ -192,28 +202,30 @@ async function main() {
   for (const fixture of selected) {
     const cwd = join(work, fixture.app);
     const begun = performance.now();
-    let failure;
-    if (!(await installs.get(fixture.app)).ok) failure = { step: 'install', output: '(see above)' };
-    for (const [name, action] of [
+    const failures = [];
+    if (!(await installs.get(fixture.app)).ok) failures.push({ step: 'install', output: '(see above)' });
+    const steps = [
       ['build', () => run(fixture.build, { cwd, env: fixture.env })],
-      ['declarations', () => fixture.declarations && run(fixture.declarations, { cwd })],
       ['boot', () => boot(fixture, cwd)],
       ['test', () => run(fixture.test, { cwd, env: fixture.env })],
-    ]) {
-      if (failure) break;
+      ['declarations', () => fixture.declarations && run(fixture.declarations, { cwd })],
+    ];
+    // after a failed install or build nothing else can run; boot, test and declarations each still report
+    for (const [name, action] of steps) {
+      if (failures.some((failure) => failure.step === 'install' || failure.step === 'build')) break;
       try {
         await action();
       } catch (error) {
-        failure = { step: name, output: `${error.message}\n${error.output ?? ''}` };
+        failures.push({ step: name, output: `${error.message}\n${error.output ?? ''}` });
       }
     }
-    results.push({ fixture, failure });
-    const verdict = failure ? `FAIL (${failure.step})` : 'PASS';
+    results.push({ fixture, failures });
+    const verdict = failures.length ? `FAIL (${failures.map((failure) => failure.step).join(', ')})` : 'PASS';
     console.log(`${verdict.padEnd(14)} ${fixture.name.padEnd(9)} ${seconds(begun).padStart(6)}  ${fixture.about}`);
-    if (failure) console.log(tail(failure.output).replace(/^/gm, '    '));
+    for (const failure of failures) console.log(tail(failure.output).replace(/^/gm, '    '));
   }
 
-  const failed = results.filter((result) => result.failure);
+  const failed = results.filter((result) => result.failures.length > 0);
   console.log(
     `\nconsumer matrix: ${results.length - failed.length}/${results.length} passed in ${seconds(started)}` +
       (failed.length ? ` (failed: ${failed.map((r) => r.fixture.name).join(', ')})` : ''),

@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
-    include: ['test/**/*.e2e-spec.ts'],
+    include: ['test/**/*.e2e.ts'],
   },
 });
