@@ -111,11 +111,17 @@ describe.each(PLATFORMS)('ResourceServerModule (%s)', (platform) => {
     await issuer.close();
   });
 
+  it(`serves on ${platform}`, () => {
+    expect(app.getHttpAdapter().getType()).toBe(platform);
+  });
+
   describe('RFC 6750 challenges', () => {
     it.each(CHALLENGES)('answers $status to $name', async ({ path = '/claims', headers, status, challenge, body }) => {
       const response = await request(server()).get(path).set(headers(issuer));
       expect(response.status).toBe(status);
       expect(response.headers['www-authenticate']).toBe(challenge);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.body).toEqual(body);
     });
 
