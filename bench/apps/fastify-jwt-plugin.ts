@@ -5,7 +5,7 @@ import buildGetJwks from 'get-jwks';
 import type { PeerConfig } from './peer-config.js';
 
 /**
- * Peer (k): `@fastify/jwt` with `get-jwks`, as both READMEs set it up ("Verifying with JWKS"):
+ * Peer (Fk): `@fastify/jwt` with `get-jwks`, as both READMEs set it up ("Verifying with JWKS"):
  * the plugin registered on the Fastify instance (`app.register()`, as Nest's Fastify docs
  * register any plugin), `decode: { complete: true }`, a `secret` function asking get-jwks for
  * the key of the token's `kid`, `alg` and `iss`, and a global `onRequest` hook calling

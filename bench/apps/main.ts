@@ -12,7 +12,7 @@ import { HelloController } from './hello.controller.js';
 import { MinimalGuardAppModule } from './minimal-guard.module.js';
 import { ResourceServerAppModule } from './resource-server.module.js';
 
-/** Scenario (a): the route alone, no guard. */
+/** Scenarios (a) and (Fa): the route alone, no guard. */
 @Module({ controllers: [HelloController] })
 class BareAppModule {}
 

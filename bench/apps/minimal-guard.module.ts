@@ -85,7 +85,7 @@ async function importKeys(jwksUri: string): Promise<ReadonlyMap<string, SigningK
   );
 }
 
-/** Peer (j), the floor: a minimal global guard on `node:crypto.verify`. */
+/** Peer (j), the floor, on Express and on Fastify (Fj): a minimal global guard on `node:crypto.verify`. */
 @Module({})
 export class MinimalGuardAppModule {
   static with(config: PeerConfig): DynamicModule {

@@ -12,7 +12,7 @@ export class PublicHelloController {
   }
 }
 
-/** Scenarios (b) to (g): this library's global guard, as an application imports it. */
+/** Scenarios (b) to (g), Fb and Fc: this library's global guard, as an application imports it. */
 @Module({})
 export class ResourceServerAppModule {
   static with(options: ResourceServerOptions, isPublic: boolean): DynamicModule {
