@@ -11,15 +11,11 @@ export class MemoryIntrospectionCache implements IntrospectionCache {
     this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false, perf: { now: clock } });
   }
 
-  async get(key: string): Promise<IntrospectionResponse | undefined> {
+  get(key: string): IntrospectionResponse | undefined {
     return this.entries.get(key);
   }
 
-  peek(key: string): IntrospectionResponse | undefined {
-    return this.entries.get(key);
-  }
-
-  async set(key: string, value: IntrospectionResponse, ttlSeconds: number): Promise<void> {
+  set(key: string, value: IntrospectionResponse, ttlSeconds: number): void {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
   }
 
