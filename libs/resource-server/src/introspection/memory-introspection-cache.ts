@@ -8,7 +8,8 @@ export class MemoryIntrospectionCache implements IntrospectionCache {
 
   /** @param clock milliseconds since the epoch, so tests set time instead of waiting. */
   constructor(maxEntries: number, clock: () => number) {
-    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false, perf: { now: clock } });
+    // ttlResolution 0: the clock is read on every lookup, so an entry never outlives the token's exp
+    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock } });
   }
 
   get(key: string): IntrospectionResponse | undefined {
