@@ -6,7 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
+import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
+import { BearerErrorPolicy } from '../errors/bearer-error.filter.js';
 import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
@@ -25,7 +26,17 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
  */
 @Module({
   providers: RESOURCE_SERVER_PROVIDERS,
-  exports: [RESOLVED_OPTIONS, BearerTokenResolver, TokenVerifier, TokenIntrospector, ResourceServerGuard, JwksKeyStore],
+  // the guard and its policies too: `@UseGuards(ResourceServerGuard)` builds it in the controller's module
+  exports: [
+    RESOLVED_OPTIONS,
+    BearerTokenResolver,
+    TokenVerifier,
+    TokenIntrospector,
+    ResourceServerGuard,
+    RouteRulesPolicy,
+    BearerErrorPolicy,
+    JwksKeyStore,
+  ],
 })
 export class ResourceServerModule
   extends ConfigurableModuleClass
