@@ -184,7 +184,7 @@ describe('compileRequirements', () => {
     ])('throws invalid_token (401) for %s', (_case, claims) => {
       const error = thrownBy(() => check(claims));
       expect(error).toBeInstanceOf(InvalidTokenError);
-      expect(error).toMatchObject({ status: 401, code: 'invalid_token', reason: 'route_audience_mismatch' });
+      expect(error).toMatchObject({ status: 401, code: 'invalid_token', reason: 'audience_mismatch' });
     });
 
     it('requires every audience requirement to hold', () => {
@@ -280,7 +280,7 @@ describe('compileRequirements', () => {
       expect(error).toMatchObject({
         status: 403,
         code: 'insufficient_scope',
-        reason: 'claim_mismatch',
+        reason: 'claim_missing',
         scope: undefined,
       });
       expect((error as InsufficientScopeError).description).toMatch(/^claim (tenant|level) /);
@@ -309,7 +309,7 @@ describe('compileRequirements', () => {
 
     it('reports the claim when everything else holds', () => {
       expect(thrownBy(() => check({ aud: 'todo-api', scope: 'todo:write', roles: ['admin'] }))).toMatchObject({
-        reason: 'claim_mismatch',
+        reason: 'claim_missing',
       });
     });
 

@@ -77,7 +77,7 @@ export function compileRequirements(
   return (token) => {
     for (const accepted of audiences) {
       if (!hasAudience(token.aud, accepted)) {
-        throw new InvalidTokenError('token audience is not accepted by this route', 'route_audience_mismatch');
+        throw new InvalidTokenError('token audience is not accepted by this route', 'audience_mismatch');
       }
     }
     if (scopes.length > 0) {
@@ -95,7 +95,7 @@ export function compileRequirements(
     }
     for (const rule of claims) {
       if (!claimSatisfies(token, rule.name, rule.expected)) {
-        throw new InsufficientScopeError(`claim ${rule.name} does not satisfy this route`, 'claim_mismatch');
+        throw new InsufficientScopeError(`claim ${rule.name} does not satisfy this route`, 'claim_missing');
       }
     }
   };

@@ -1,15 +1,22 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { MissingTokenError } from '../errors/bearer-token.errors.js';
-import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
-import type { ResolvedOptions } from '../module/resource-server-options.js';
-import { RESOLVED_OPTIONS, VERIFIED_TOKEN } from '../module/resource-server.tokens.js';
+import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { compileRequirements } from './claim-checks.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
+import { attachVerifiedToken, type RequestWithToken } from './verified-request.js';
+
+/** What the guard needs of the options. */
+export interface RouteRulesPolicy {
+  /** Claim (or dotted path) holding the caller's roles, for `@RequireRole()`. */
+  readonly rolesClaim: string;
+}
+
+/** Injection token of the guard's {@link RouteRulesPolicy}. @internal */
+export const RouteRulesPolicy = Symbol.for('nest-resource-server.RouteRulesPolicy');
 
 interface RouteRules {
   readonly isPublic: boolean;
@@ -17,13 +24,13 @@ interface RouteRules {
 }
 
 type Handler = ReturnType<ExecutionContext['getHandler']>;
-type AuthenticatedRequest = IncomingMessage & { user?: AccessTokenClaims; [VERIFIED_TOKEN]?: VerifiedToken };
 
 /**
  * Validates the bearer token of every request before any handler runs, then applies the
- * route's own rules. Registered globally by `ResourceServerModule` (secure by default:
- * only `@Public()` opts out), or per controller with `global: false` and `@UseGuards()`.
- * Failures are thrown as `BearerTokenError`s and written by `BearerErrorFilter`.
+ * route's own rules: resolve the token, verify it, check the route, attach the claims.
+ * Registered globally by `ResourceServerModule` (secure by default: only `@Public()` opts
+ * out), or per controller with `global: false` and `@UseGuards()`. Failures are thrown as
+ * `BearerTokenError`s and written by `BearerErrorFilter`. The same on Express and Fastify.
  */
 @Injectable()
 export class ResourceServerGuard implements CanActivate {
@@ -32,28 +39,29 @@ export class ResourceServerGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    @Inject(RouteRulesPolicy) private readonly policy: RouteRulesPolicy,
     @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
   ) {}
 
-  // not `async`: a public route or a cached verification answers without a promise
+  // not `async`: a public route or a verification answered from memory needs no promise
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rules = this.rulesFor(context.getHandler(), context.getClass());
     if (rules.isPublic) return true;
     // secure by default: a non-HTTP handler (RPC, WebSocket) must be marked @Public() explicitly
     if (context.getType() !== 'http') return false;
 
-    const http = context.switchToHttp();
-    const request = http.getRequest<AuthenticatedRequest>();
-    // Fastify's request wraps Node's: the raw headers (repeats included) are on `raw`
-    const resolved = this.resolver.resolve((request as { raw?: IncomingMessage }).raw ?? request);
+    const request = context.switchToHttp().getRequest<RequestWithToken>();
+    const node = nodeRequestOf(request);
+    const resolved = this.resolver.resolve(node);
     if (resolved === undefined) throw new MissingTokenError();
-    const cached = this.verifier.verifyCached?.(resolved.token);
-    if (cached) return admit(request, cached, rules);
-    return this.verifier
-      .verify(resolved.token, request, http.getResponse<ServerResponse>())
-      .then((verified) => admit(request, verified, rules));
+    const verified = this.verifier.verify(resolved.token, {
+      source: resolved.source,
+      method: node.method ?? 'GET',
+      url: node.url ?? '/',
+    });
+    if (verified instanceof Promise) return verified.then((result) => admit(request, result, rules));
+    return admit(request, verified, rules);
   }
 
   private rulesFor(handler: Handler, controller: Handler): RouteRules {
@@ -62,7 +70,7 @@ export class ResourceServerGuard implements CanActivate {
     if (rules) return rules;
     rules = {
       isPublic: this.reflector.getAllAndOverride(PublicRoute, [handler, controller]) === true,
-      check: compileRequirements([...requirementsOf(controller), ...requirementsOf(handler)], this.options.rolesClaim),
+      check: compileRequirements([...requirementsOf(controller), ...requirementsOf(handler)], this.policy.rolesClaim),
     };
     if (!byController) this.rules.set(handler, (byController = new WeakMap()));
     byController.set(controller, rules);
@@ -71,9 +79,8 @@ export class ResourceServerGuard implements CanActivate {
 }
 
 /** The route's rules hold for these claims: attach them to the request for the handler. */
-function admit(request: AuthenticatedRequest, verified: VerifiedToken, rules: RouteRules): true {
+function admit(request: RequestWithToken, verified: VerifiedToken, rules: RouteRules): true {
   rules.check(verified.claims);
-  request[VERIFIED_TOKEN] = verified;
-  request.user = verified.claims;
+  attachVerifiedToken(request, verified);
   return true;
 }

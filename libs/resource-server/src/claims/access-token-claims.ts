@@ -23,11 +23,11 @@ export interface AccessTokenClaims {
   readonly [claim: string]: unknown;
 }
 
-/** What a strategy hands the guard: the token and its verified claims. */
+/** What a verifier hands the guard: the token and its verified claims. */
 export interface VerifiedToken {
   /** The raw access token, for forwarding to another API. */
   readonly token: string;
   readonly claims: AccessTokenClaims;
-  /** Which strategy verified it. */
-  readonly strategy: 'jwt' | 'introspection';
+  /** Which verifier vouched for it: `jwt`, `introspection`, or a custom verifier's name. */
+  readonly strategy: 'jwt' | 'introspection' | (string & {});
 }

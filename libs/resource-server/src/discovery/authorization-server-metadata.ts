@@ -1,5 +1,5 @@
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
-import { fetchJson } from '../http/fetch-json.js';
+import { fetchJson } from './fetch-json.js';
 
 /** The fields of the OpenID Provider / RFC 8414 metadata this library uses. */
 export interface AuthorizationServerMetadata {

@@ -1,18 +1,27 @@
 import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ResolvedOptions } from '../module/resource-server-options.js';
-import { RESOLVED_OPTIONS } from '../module/resource-server.tokens.js';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
 import { BearerTokenError } from './bearer-token.errors.js';
 import { formatWwwAuthenticate } from './www-authenticate.js';
+
+/** What the filter needs of the options. */
+export interface BearerErrorPolicy {
+  /** `realm` of the `WWW-Authenticate` challenge. */
+  readonly realm: string;
+}
+
+/** Injection token of the filter's {@link BearerErrorPolicy}. @internal */
+export const BearerErrorPolicy = Symbol.for('nest-resource-server.BearerErrorPolicy');
 
 /** Seconds a client is told to wait after a 503. */
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * The one writer of rejections: status, the RFC 6750 `WWW-Authenticate` challenge and a
- * JSON body for every `BearerTokenError`; a 503 without a challenge for an unavailable
- * authorization server. Logs each rejection once with its reason code, never the token.
+ * The one writer of rejections, through the platform's adapter (Express or Fastify alike):
+ * status, the RFC 6750 `WWW-Authenticate` challenge and a JSON body with `error`,
+ * `error_description` and `reason` for every `BearerTokenError`; a 503 without a challenge
+ * for an unavailable authorization server. Logs each rejection once with its reason, never
+ * the token, never a stack trace.
  */
 @Catch(BearerTokenError, AuthorizationServerUnavailableError)
 export class BearerErrorFilter implements ExceptionFilter {
@@ -20,7 +29,7 @@ export class BearerErrorFilter implements ExceptionFilter {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    @Inject(BearerErrorPolicy) private readonly policy: BearerErrorPolicy,
   ) {}
 
   catch(error: BearerTokenError | AuthorizationServerUnavailableError, host: ArgumentsHost): void {
@@ -30,11 +39,11 @@ export class BearerErrorFilter implements ExceptionFilter {
     const request = http.getRequest<{ method?: string; url?: string }>();
     const response = http.getResponse<unknown>();
     const route = `${request.method} ${request.url?.split('?')[0]}`;
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
 
     if (error instanceof AuthorizationServerUnavailableError) {
       this.logger.warn(`503 ${error.reason} ${route}: ${error.message}`);
       adapter.setHeader(response, 'Retry-After', RETRY_AFTER_SECONDS);
-      adapter.setHeader(response, 'Cache-Control', 'no-store');
       adapter.reply(
         response,
         { statusCode: 503, error: 'temporarily_unavailable', error_description: 'authorization server unavailable' },
@@ -43,21 +52,18 @@ export class BearerErrorFilter implements ExceptionFilter {
       return;
     }
 
-    const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
-    if (error.reason === 'verification_error') this.logger.error(`${error.status} ${error.reason} ${route}${cause}`);
-    else this.logger.log(`${error.status} ${error.reason} ${route}`);
-
-    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.options.realm, error));
-    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    this.logger.log(`${error.status} ${error.reason} ${route}`);
+    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error));
     const scope = (error as { scope?: string }).scope;
     const body = error.code
       ? {
           statusCode: error.status,
           error: error.code,
           error_description: error.description,
+          reason: error.reason,
           ...(scope ? { scope } : {}),
         }
-      : { statusCode: 401, message: 'bearer token required' };
+      : { statusCode: 401, message: 'bearer token required', reason: error.reason };
     adapter.reply(response, body, error.status);
   }
 }

@@ -1,9 +1,12 @@
+import type { RejectionReason } from './rejection-reason.js';
+
 /** The error codes of RFC 6750 §3.1. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 /**
- * A request rejected for its bearer token (RFC 6750 §3). Written to the client by
- * `BearerErrorFilter`; nothing else turns these into responses.
+ * A request refused for its bearer token (RFC 6750 §3). Created where the rule is checked,
+ * with the {@link RejectionReason} a client acts on; written to the client by
+ * `BearerErrorFilter` alone.
  */
 export abstract class BearerTokenError extends Error {
   abstract readonly status: 400 | 401 | 403;
@@ -11,11 +14,12 @@ export abstract class BearerTokenError extends Error {
   readonly code?: BearerErrorCode;
   /**
    * @param description reaches the client as `error_description`: never the token, a secret or a stack trace.
-   * @param reason a short machine-readable code for server logs, such as `token_expired`.
+   * @param reason why, from the contract's list: in the body and the log line.
+   * @param options `cause` is kept for server logs only.
    */
   constructor(
-    readonly description?: string,
-    readonly reason: string = 'rejected',
+    readonly description: string | undefined,
+    readonly reason: RejectionReason,
     options?: ErrorOptions,
   ) {
     super(description ?? 'bearer token rejected', options);
@@ -28,7 +32,7 @@ export class MissingTokenError extends BearerTokenError {
   readonly status = 401;
   override readonly code = undefined;
   constructor() {
-    super(undefined, 'missing_token');
+    super(undefined, 'token_missing');
   }
 }
 
@@ -36,12 +40,18 @@ export class MissingTokenError extends BearerTokenError {
 export class InvalidRequestError extends BearerTokenError {
   readonly status = 400;
   override readonly code = 'invalid_request';
+  constructor(description: string, reason: 'two_tokens' | 'bad_header', options?: ErrorOptions) {
+    super(description, reason, options);
+  }
 }
 
 /** The token is expired, revoked, malformed or not meant for this API (401). */
 export class InvalidTokenError extends BearerTokenError {
   readonly status = 401;
   override readonly code = 'invalid_token';
+  constructor(description: string, reason: RejectionReason, options?: ErrorOptions) {
+    super(description, reason, options);
+  }
 }
 
 /**
@@ -52,8 +62,8 @@ export class InsufficientScopeError extends BearerTokenError {
   readonly status = 403;
   override readonly code = 'insufficient_scope';
   constructor(
-    description: string | undefined,
-    reason: string,
+    description: string,
+    reason: 'scope_missing' | 'role_missing' | 'claim_missing',
     readonly scope?: string,
   ) {
     super(description, reason);

@@ -12,13 +12,12 @@ describe('formatWwwAuthenticate', () => {
   it.each<[string, BearerTokenError | undefined, string]>([
     ['no error', undefined, 'Bearer realm="x"'],
     ['a missing token', new MissingTokenError(), 'Bearer realm="x"'],
-    ['an invalid request without description', new InvalidRequestError(), 'Bearer realm="x", error="invalid_request"'],
     [
       'an invalid request with a description',
       new InvalidRequestError('request carries two different tokens', 'two_tokens'),
       'Bearer realm="x", error="invalid_request"',
     ],
-    ['an invalid token without description', new InvalidTokenError(), 'Bearer realm="x", error="invalid_token"'],
+    ['an invalid token with an empty description', new InvalidTokenError('', 'token_invalid'), 'Bearer realm="x", error="invalid_token"'],
     [
       'an invalid token with a description',
       new InvalidTokenError('token expired', 'token_expired'),
@@ -26,7 +25,7 @@ describe('formatWwwAuthenticate', () => {
     ],
     [
       'a missing scope',
-      new InsufficientScopeError(undefined, 'scope_missing', 'todo:read todo:write'),
+      new InsufficientScopeError('', 'scope_missing', 'todo:read todo:write'),
       'Bearer realm="x", error="insufficient_scope", scope="todo:read todo:write"',
     ],
     [
@@ -52,14 +51,14 @@ describe('formatWwwAuthenticate', () => {
   });
 
   it('strips a description down to the RFC 6750 character set', () => {
-    const error = new InvalidTokenError('bad "kid" \\ here\r\nSet-Cookie: x=1\tcafé ✓', 'x');
+    const error = new InvalidTokenError('bad "kid" \\ here\r\nSet-Cookie: x=1\tcafé ✓', 'token_invalid');
     expect(formatWwwAuthenticate('x', error)).toBe(
       'Bearer realm="x", error="invalid_token", error_description="bad kid  hereSet-Cookie: x=1caf "',
     );
   });
 
   it('keeps the header on one line whatever the description', () => {
-    const header = formatWwwAuthenticate('x', new InvalidTokenError('a\rb\nc\u2028d\u0000e', 'x'));
+    const header = formatWwwAuthenticate('x', new InvalidTokenError('a\rb\nc\u2028d\u0000e', 'token_invalid'));
     expect(header).toBe('Bearer realm="x", error="invalid_token", error_description="abcde"');
   });
 });

@@ -11,7 +11,9 @@ export interface ResolvedToken {
 
 /**
  * Turns a request into its bearer token (RFC 6750 §2). Returns `undefined` when the
- * request carries none, and throws `InvalidRequestError` when it is malformed.
+ * request carries none, and throws `InvalidRequestError` when it is malformed. It is given
+ * Node's own request on every platform (Express's request is one; Fastify's wraps one as
+ * `raw`), so `rawHeaders` shows repeated headers.
  */
 export interface BearerTokenResolver {
   resolve(request: IncomingMessage): ResolvedToken | undefined;
@@ -19,3 +21,11 @@ export interface BearerTokenResolver {
 
 /** Injection token for the {@link BearerTokenResolver} in use. */
 export const BearerTokenResolver = Symbol.for('nest-resource-server.BearerTokenResolver');
+
+/**
+ * Node's `IncomingMessage` behind a platform's request: Express extends it, Fastify keeps it
+ * as `raw` (its own request has no `rawHeaders`).
+ */
+export function nodeRequestOf(request: object): IncomingMessage {
+  return ((request as { raw?: IncomingMessage }).raw ?? request) as IncomingMessage;
+}

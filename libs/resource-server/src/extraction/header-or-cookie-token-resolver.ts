@@ -35,7 +35,7 @@ export class HeaderOrCookieTokenResolver implements BearerTokenResolver {
       if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') {
         const current = raw[i + 1]!.trim();
         if (value !== undefined && value !== current) {
-          throw new InvalidRequestError('request carries more than one Authorization header', 'repeated_authorization');
+          throw new InvalidRequestError('request carries more than one Authorization header', 'two_tokens');
         }
         value = current;
       }
@@ -44,9 +44,9 @@ export class HeaderOrCookieTokenResolver implements BearerTokenResolver {
     const scheme = BEARER.exec(value);
     if (scheme === null) return undefined; // another scheme: not ours
     const token = value.slice(scheme[0].length);
-    if (token === '') throw new InvalidRequestError('Bearer scheme without a token', 'empty_bearer');
+    if (token === '') throw new InvalidRequestError('Bearer scheme without a token', 'bad_header');
     if (!B64TOKEN.test(token)) {
-      throw new InvalidRequestError('Bearer token has characters outside RFC 6750 b64token', 'malformed_bearer');
+      throw new InvalidRequestError('Bearer token has characters outside RFC 6750 b64token', 'bad_header');
     }
     return token;
   }
@@ -61,7 +61,7 @@ export class HeaderOrCookieTokenResolver implements BearerTokenResolver {
       const value = cookieValue(pair.slice(eq + 1));
       if (value === '') continue; // a cleared cookie is no token
       if (found !== undefined && found !== value) {
-        throw new InvalidRequestError('request carries two different token cookies', 'repeated_cookie');
+        throw new InvalidRequestError('request carries two different token cookies', 'two_tokens');
       }
       found = value;
     }

@@ -23,29 +23,34 @@ function introspector(inner: TokenIntrospector, cache: IntrospectionCache | unde
 }
 
 describe('CachingTokenIntrospector', () => {
-  describe('introspectCached', () => {
-    it('answers at once with a result the memory cache holds', async () => {
+  describe('introspect', () => {
+    it('answers at once, without a promise, with a result the memory cache holds', async () => {
       let now = START;
       const { inner, calls } = endpoint();
       const caching = introspector(inner, new MemoryIntrospectionCache(10, () => now), () => now);
-      expect(caching.introspectCached('t1')).toBeUndefined();
+      expect(caching.introspect('t1')).toBeInstanceOf(Promise);
       await caching.introspect('t1');
       now += 30_000;
-      expect(caching.introspectCached('t1')).toEqual({ active: true, sub: 'alice', exp: START / 1000 + 60 });
-      expect(caching.introspectCached('t2')).toBeUndefined();
+      const hit = caching.introspect('t1');
+      expect(hit).not.toBeInstanceOf(Promise);
+      expect(hit).toEqual({ active: true, sub: 'alice', exp: START / 1000 + 60 });
       expect(calls).toEqual(['t1']);
     });
 
-    it("answers undefined once the token's exp is reached, though the entry still lives", async () => {
+    it("asks the endpoint again once the token's exp is past", async () => {
       let now = START;
-      const { inner } = endpoint();
+      const { inner, calls } = endpoint();
       const caching = introspector(inner, new MemoryIntrospectionCache(10, () => now), () => now);
       await caching.introspect('t1');
-      now += 60_000;
-      expect(caching.introspectCached('t1')).toBeUndefined();
+      now += 59_999;
+      await caching.introspect('t1');
+      expect(calls).toEqual(['t1']);
+      now += 2;
+      await caching.introspect('t1');
+      expect(calls).toEqual(['t1', 't1']);
     });
 
-    it('answers undefined with a cache that cannot answer at once (Redis)', async () => {
+    it('answers with a promise from a cache that cannot answer at once (Redis), asking the endpoint once', async () => {
       const entries = new Map<string, IntrospectionResponse>();
       const remote: IntrospectionCache = {
         get: async (key) => entries.get(key),
@@ -54,16 +59,19 @@ describe('CachingTokenIntrospector', () => {
       const { inner, calls } = endpoint();
       const caching = introspector(inner, remote, () => START);
       await caching.introspect('t1');
-      expect(caching.introspectCached('t1')).toBeUndefined();
-      await caching.introspect('t1');
+      const second = caching.introspect('t1');
+      expect(second).toBeInstanceOf(Promise);
+      await expect(second).resolves.toMatchObject({ active: true, sub: 'alice' });
       expect(calls).toEqual(['t1']);
     });
 
-    it('answers undefined without a cache', async () => {
-      const { inner } = endpoint();
+    it('shares one call between concurrent requests without a cache', async () => {
+      const { inner, calls } = endpoint();
       const caching = introspector(inner, undefined, () => START);
+      await Promise.all([caching.introspect('t1'), caching.introspect('t1'), caching.introspect('t2')]);
+      expect(calls).toEqual(['t1', 't2']);
       await caching.introspect('t1');
-      expect(caching.introspectCached('t1')).toBeUndefined();
+      expect(calls).toEqual(['t1', 't2', 't1']);
     });
   });
 });

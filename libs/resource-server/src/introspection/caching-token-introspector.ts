@@ -15,7 +15,9 @@ export interface IntrospectionCachePolicy {
 /**
  * Wraps a {@link TokenIntrospector}: concurrent requests carrying the same token share
  * one call (single flight), and, when a TTL is set, results are kept in an
- * {@link IntrospectionCache} keyed by the token's SHA-256, never past the token's `exp`.
+ * {@link IntrospectionCache} keyed by the token's SHA-256 (computed once per call), never
+ * past the token's `exp`. A hit in a memory cache is answered at once, without a promise.
+ * Time is not judged here: the verifier checks `exp` of every answer, cached or not.
  */
 export class CachingTokenIntrospector implements TokenIntrospector {
   private readonly inFlight = new Map<string, Promise<IntrospectionResponse>>();
@@ -26,31 +28,14 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     private readonly policy: IntrospectionCachePolicy,
   ) {}
 
-  introspectCached(token: string): IntrospectionResponse | undefined {
-    if (!this.cache?.peek) return undefined;
-    const cached = this.cache.peek(hash('sha256', token, 'base64url'));
-    return cached && this.stillValid(cached) ? cached : undefined;
-  }
-
-  async introspect(token: string): Promise<IntrospectionResponse> {
+  introspect(token: string): IntrospectionResponse | Promise<IntrospectionResponse> {
     const key = hash('sha256', token, 'base64url');
-    if (this.cache) {
-      const cached = await this.cache.get(key);
-      if (cached && this.stillValid(cached)) return cached;
+    if (!this.cache) return this.shared(token, key);
+    const cached = this.cache.get(key);
+    if (cached instanceof Promise) {
+      return cached.then((response) => response ?? this.shared(token, key));
     }
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.call(token, key).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async call(token: string, key: string): Promise<IntrospectionResponse> {
-    const response = await this.inner.introspect(token);
-    const ttl = this.ttlFor(response);
-    if (this.cache && ttl > 0) await this.cache.set(key, response, ttl);
-    return response;
+    return cached ?? this.shared(token, key);
   }
 
   /** Seconds a result may be kept: the configured TTL, cut at the token's `exp`. */
@@ -68,8 +53,20 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     await (this.inner as { close?(): Promise<void> }).close?.();
   }
 
-  // a shared cache may hold an entry another replica wrote with a longer TTL: recheck exp
-  private stillValid(response: IntrospectionResponse): boolean {
-    return !(response.active && typeof response.exp === 'number' && response.exp <= this.policy.clock() / 1000);
+  /** One call for every concurrent request with this token. */
+  private shared(token: string, key: string): Promise<IntrospectionResponse> {
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.call(token, key).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async call(token: string, key: string): Promise<IntrospectionResponse> {
+    const response = await this.inner.introspect(token);
+    const ttl = this.ttlFor(response);
+    if (this.cache && ttl > 0) await this.cache.set(key, response, ttl);
+    return response;
   }
 }

@@ -8,18 +8,15 @@ export class MemoryIntrospectionCache implements IntrospectionCache {
 
   /** @param clock milliseconds since the epoch, so tests set time instead of waiting. */
   constructor(maxEntries: number, clock: () => number) {
-    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false, perf: { now: clock } });
+    // ttlResolution 0: the clock is read on every lookup, so an entry never outlives the token's exp
+    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock } });
   }
 
-  async get(key: string): Promise<IntrospectionResponse | undefined> {
+  get(key: string): IntrospectionResponse | undefined {
     return this.entries.get(key);
   }
 
-  peek(key: string): IntrospectionResponse | undefined {
-    return this.entries.get(key);
-  }
-
-  async set(key: string, value: IntrospectionResponse, ttlSeconds: number): Promise<void> {
+  set(key: string, value: IntrospectionResponse, ttlSeconds: number): void {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
   }
 

@@ -2,10 +2,19 @@ import { Logger } from '@nestjs/common';
 import { Pool, type Dispatcher } from 'undici';
 import type { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
-import type { ResolvedIntrospectionOptions } from '../module/resource-server-options.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
+
+/** How the API calls the introspection endpoint. */
+export interface Rfc7662ClientPolicy {
+  /** The endpoint; when absent, `introspection_endpoint` from discovery. */
+  readonly endpoint?: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** How the credentials are sent (RFC 6749 §2.3.1). */
+  readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
+}
 
 /** Where calls go: the endpoint as configured or discovered, parsed, with its pool. */
 interface Target {
@@ -31,7 +40,7 @@ export class Rfc7662TokenIntrospector implements TokenIntrospector {
   private readonly formTail: string;
 
   constructor(
-    private readonly options: ResolvedIntrospectionOptions,
+    private readonly options: Rfc7662ClientPolicy,
     private readonly discovery: AuthorizationServerMetadataSource,
     private readonly timeoutMs: number,
   ) {

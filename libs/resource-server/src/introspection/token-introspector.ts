@@ -7,14 +7,13 @@ export interface IntrospectionResponse {
 }
 
 /**
- * Turns an opaque token into what the authorization server knows of it.
+ * Turns an opaque token into what the authorization server knows of it; a result held in
+ * memory is returned as it is, without a promise.
  * @throws AuthorizationServerUnavailableError when the server cannot answer properly.
  */
 export interface TokenIntrospector {
-  introspect(token: string): Promise<IntrospectionResponse>;
-  /** A result still held in memory for this token, at once; `undefined` when only `introspect()` can tell. */
-  introspectCached?(token: string): IntrospectionResponse | undefined;
+  introspect(token: string): IntrospectionResponse | Promise<IntrospectionResponse>;
 }
 
 /** Injection token of the {@link TokenIntrospector} in use. */
-export const TokenIntrospector = Symbol('TokenIntrospector');
+export const TokenIntrospector = Symbol.for('nest-resource-server.TokenIntrospector');

@@ -85,11 +85,11 @@ describe('parseJoseHeader', () => {
       ['an empty payload', `${b64url('{"alg":"RS256","kid":"k"}')}..c2ln`],
       ['a signature outside base64url', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.c2ln+/=`],
     ])('rejects %s as malformed', (_case, value) => {
-      expect(rejection(value).reason).toBe('malformed');
+      expect(rejection(value).reason).toBe('token_malformed');
     });
 
     it('rejects an empty signature under an accepted alg as unsigned', () => {
-      expect(rejection(`${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.`).reason).toBe('unsigned');
+      expect(rejection(`${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.`).reason).toBe('token_malformed');
     });
 
     it.each([
@@ -97,13 +97,13 @@ describe('parseJoseHeader', () => {
       ['truncated JSON', withHeaderSegment(b64url('{"alg":"RS256"'))],
       ['base64url of bytes that are not UTF-8', withHeaderSegment('____')],
     ])('rejects a header that is %s', (_case, value) => {
-      expect(rejection(value).reason).toBe('malformed_header');
+      expect(rejection(value).reason).toBe('token_malformed');
     });
 
     it('rejects a payload that is not UTF-8', () => {
       const value = `${b64url('{"alg":"RS256","kid":"k"}')}.${Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64url')}.c2ln`;
       const error = rejection(value);
-      expect(error.reason).toBe('malformed_payload');
+      expect(error.reason).toBe('token_malformed');
       expect(error.description).toBe('token payload is not UTF-8');
     });
 
@@ -120,7 +120,7 @@ describe('parseJoseHeader', () => {
       ['pad bits set in the last signature character', `${b64url('{"alg":"RS256","kid":"k"}')}.${b64url('{}')}.c2lnbh`],
       ['pad bits set in the last payload character', `${b64url('{"alg":"RS256","kid":"k"}')}.e31.c2ln`],
     ])('rejects %s as not canonical base64url (RFC 4648 §3.5)', (_case, value) => {
-      expect(rejection(value).reason).toBe('non_canonical');
+      expect(rejection(value).reason).toBe('token_malformed');
     });
 
     it.each<[string, unknown]>([
@@ -129,32 +129,32 @@ describe('parseJoseHeader', () => {
       ['a JSON string', 'RS256'],
       ['a JSON number', 256],
     ])('rejects a header that is %s', (_case, header) => {
-      expect(rejection(token(header)).reason).toBe('malformed_header');
+      expect(rejection(token(header)).reason).toBe('token_malformed');
     });
   });
 
   describe('alg', () => {
     it.each(['none', 'None', 'NONE', 'nOnE'])('rejects alg %s', (alg) => {
-      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('algorithm_not_allowed');
     });
 
     it('rejects alg none even with no kid and HMAC configured', () => {
-      expect(rejection(token({ alg: 'none' })).reason).toBe('alg_not_allowed');
+      expect(rejection(token({ alg: 'none' })).reason).toBe('algorithm_not_allowed');
     });
 
     it.each(['none', 'None', 'NONE'])('rejects an unsigned alg %s token for its algorithm', (alg) => {
       const unsigned = signJws({ alg, typ: 'JWT' }, PAYLOAD);
       expect(unsigned.endsWith('.')).toBe(true);
-      expect(rejection(unsigned).reason).toBe('alg_not_allowed');
+      expect(rejection(unsigned).reason).toBe('algorithm_not_allowed');
     });
 
     it('rejects alg none even when the list wrongly holds it', () => {
       const lenient = { ...policy, algorithms: [...policy.algorithms, 'none'] };
-      expect(rejection(signJws({ alg: 'none', kid: 'k' }, PAYLOAD), lenient).reason).toBe('unsigned');
+      expect(rejection(signJws({ alg: 'none', kid: 'k' }, PAYLOAD), lenient).reason).toBe('token_malformed');
     });
 
     it.each(['PS256', 'RS512', 'HS512', 'rs256', 'RS256 ', 'EdDSA', ''])('rejects alg %j outside the list', (alg) => {
-      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('algorithm_not_allowed');
     });
 
     it.each<[string, unknown]>([
@@ -164,7 +164,7 @@ describe('parseJoseHeader', () => {
       ['an array', ['RS256']],
       ['an object', { name: 'RS256' }],
     ])('rejects alg that is %s', (_case, alg) => {
-      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('alg_not_allowed');
+      expect(rejection(token({ alg, kid: 'k' })).reason).toBe('algorithm_not_allowed');
     });
 
     it.each(['RS256', 'ES256', 'HS256'])('accepts alg %s from the list', (alg) => {
@@ -181,7 +181,7 @@ describe('parseJoseHeader', () => {
       ['a string', 'exp'],
       ['false', false],
     ])('rejects crit holding %s', (_case, crit) => {
-      expect(rejection(token({ alg: 'RS256', kid: 'k', crit, exp: 1 })).reason).toBe('crit_unsupported');
+      expect(rejection(token({ alg: 'RS256', kid: 'k', crit, exp: 1 })).reason).toBe('token_malformed');
     });
   });
 
@@ -200,7 +200,7 @@ describe('parseJoseHeader', () => {
     it.each(['JOSE', 'JOSE+JSON', 'application/jwt', 'id_token+jwt', 'logout+jwt', 'at+jwt ', 'at jwt', ''])(
       'rejects typ %j',
       (typ) => {
-        expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('typ_not_allowed');
+        expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('token_type_not_accepted');
       },
     );
 
@@ -210,7 +210,7 @@ describe('parseJoseHeader', () => {
       ['an array', ['JWT']],
       ['true', true],
     ])('rejects typ that is %s', (_case, typ) => {
-      expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('typ_not_allowed');
+      expect(rejection(token({ alg: 'RS256', kid: 'k', typ })).reason).toBe('token_type_not_accepted');
     });
 
     describe('when an access token type is required', () => {
@@ -221,11 +221,11 @@ describe('parseJoseHeader', () => {
       });
 
       it.each(['JWT', 'jwt', 'JOSE'])('rejects typ %s', (typ) => {
-        expect(rejection(token({ alg: 'RS256', kid: 'k', typ }), strict).reason).toBe('typ_not_allowed');
+        expect(rejection(token({ alg: 'RS256', kid: 'k', typ }), strict).reason).toBe('token_type_not_accepted');
       });
 
       it('rejects a missing typ', () => {
-        expect(rejection(token({ alg: 'RS256', kid: 'k' }), strict).reason).toBe('typ_missing');
+        expect(rejection(token({ alg: 'RS256', kid: 'k' }), strict).reason).toBe('token_type_not_accepted');
       });
     });
   });
@@ -244,8 +244,8 @@ describe('parseJoseHeader', () => {
       ['empty', ''],
       ['over 1024 characters', 'k'.repeat(1025)],
     ])('rejects a kid that is %s', (_case, kid) => {
-      expect(rejection(token({ alg: 'RS256', kid })).reason).toBe('kid_invalid');
-      expect(rejection(token({ alg: 'HS256', kid })).reason).toBe('kid_invalid');
+      expect(rejection(token({ alg: 'RS256', kid })).reason).toBe('key_unknown');
+      expect(rejection(token({ alg: 'HS256', kid })).reason).toBe('key_unknown');
     });
 
     it('accepts a missing kid on an HS256 token when HMAC is configured', () => {
@@ -254,21 +254,21 @@ describe('parseJoseHeader', () => {
 
     it('rejects a missing kid on an HS256 token when HMAC is not configured', () => {
       const noHmac = { ...policy, hmacConfigured: false };
-      expect(rejection(token({ alg: 'HS256' }), noHmac).reason).toBe('kid_missing');
+      expect(rejection(token({ alg: 'HS256' }), noHmac).reason).toBe('key_unknown');
     });
 
     it.each(['RS256', 'ES256'])('rejects a missing kid on an %s token even when HMAC is configured', (alg) => {
-      expect(rejection(token({ alg })).reason).toBe('kid_missing');
+      expect(rejection(token({ alg })).reason).toBe('key_unknown');
     });
 
     it('rejects an HS384 token outside the list before looking at its kid', () => {
-      expect(rejection(token({ alg: 'HS384' })).reason).toBe('alg_not_allowed');
+      expect(rejection(token({ alg: 'HS384' })).reason).toBe('algorithm_not_allowed');
     });
   });
 
   describe('keys the token offers', () => {
     it.each(['jku', 'x5u', 'jwk', 'x5c'])('ignores %s and still requires a kid', (parameter) => {
-      expect(rejection(token({ alg: 'RS256', [parameter]: 'https://evil.example/keys' })).reason).toBe('kid_missing');
+      expect(rejection(token({ alg: 'RS256', [parameter]: 'https://evil.example/keys' })).reason).toBe('key_unknown');
     });
   });
 });

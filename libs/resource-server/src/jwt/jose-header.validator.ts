@@ -46,52 +46,52 @@ export function parseJoseHeader(token: string, policy: JoseHeaderPolicy): JoseHe
     !SEGMENT.test(parts[1]!) ||
     !/^[A-Za-z0-9_-]*$/.test(parts[2]!)
   ) {
-    throw new InvalidTokenError('token is not a JWS in compact form', 'malformed');
+    throw new InvalidTokenError('token is not a JWS in compact form', 'token_malformed');
   }
   // one spelling per signed token: a variant with other pad bits would verify too and slip
   // past anything keyed by the token string (a denylist, a cache, replay detection)
   if (!isCanonical(parts[0]!) || !isCanonical(parts[1]!) || !isCanonical(parts[2]!)) {
-    throw new InvalidTokenError('token is not a JWS in compact form', 'non_canonical');
+    throw new InvalidTokenError('token is not a JWS in compact form', 'token_malformed');
   }
   const headerBytes = Buffer.from(parts[0]!, 'base64url');
   const payloadBytes = Buffer.from(parts[1]!, 'base64url');
   // decoding would replace invalid bytes with U+FFFD, so distinct claims could compare equal
-  if (!isUtf8(headerBytes)) throw new InvalidTokenError('token header is not UTF-8', 'malformed_header');
-  if (!isUtf8(payloadBytes)) throw new InvalidTokenError('token payload is not UTF-8', 'malformed_payload');
+  if (!isUtf8(headerBytes)) throw new InvalidTokenError('token header is not UTF-8', 'token_malformed');
+  if (!isUtf8(payloadBytes)) throw new InvalidTokenError('token payload is not UTF-8', 'token_malformed');
   let header: unknown;
   try {
     header = JSON.parse(headerBytes.toString('utf8'));
   } catch {
-    throw new InvalidTokenError('token header is not JSON', 'malformed_header');
+    throw new InvalidTokenError('token header is not JSON', 'token_malformed');
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new InvalidTokenError('token header is not a JSON object', 'malformed_header');
+    throw new InvalidTokenError('token header is not a JSON object', 'token_malformed');
   }
   const { alg, kid, typ, crit } = header as Record<string, unknown>;
   if (typeof alg !== 'string' || !policy.algorithms.includes(alg)) {
-    throw new InvalidTokenError('token algorithm is not accepted', 'alg_not_allowed');
+    throw new InvalidTokenError('token algorithm is not accepted', 'algorithm_not_allowed');
   }
-  if (parts[2] === '') throw new InvalidTokenError('token is not signed', 'unsigned');
+  if (parts[2] === '') throw new InvalidTokenError('token is not signed', 'token_malformed');
   if (crit !== undefined) {
     throw new InvalidTokenError(
       'token has critical header parameters this server does not understand',
-      'crit_unsupported',
+      'token_malformed',
     );
   }
   if (typ !== undefined) {
     const type = typeof typ === 'string' ? typ.toLowerCase() : undefined;
     const allowed = policy.requireAccessTokenType ? ACCESS_TOKEN_TYPE : ANY_JWT_TYPE;
     if (type === undefined || !allowed.has(type)) {
-      throw new InvalidTokenError('token type (typ) is not an access token', 'typ_not_allowed');
+      throw new InvalidTokenError('token type (typ) is not an access token', 'token_type_not_accepted');
     }
   } else if (policy.requireAccessTokenType) {
-    throw new InvalidTokenError('token type (typ) must be at+jwt', 'typ_missing');
+    throw new InvalidTokenError('token type (typ) must be at+jwt', 'token_type_not_accepted');
   }
   const hmac = alg.startsWith('HS');
   if (kid === undefined) {
-    if (!(hmac && policy.hmacConfigured)) throw new InvalidTokenError('token has no key id (kid)', 'kid_missing');
+    if (!(hmac && policy.hmacConfigured)) throw new InvalidTokenError('token has no key id (kid)', 'key_unknown');
   } else if (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH) {
-    throw new InvalidTokenError('token key id (kid) is not a usable string', 'kid_invalid');
+    throw new InvalidTokenError('token key id (kid) is not a usable string', 'key_unknown');
   }
   return header as JoseHeader;
 }

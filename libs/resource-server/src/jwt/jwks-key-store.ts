@@ -4,7 +4,7 @@ import jwksRsa from 'jwks-rsa';
 import type { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
-import { fetchJson } from '../http/fetch-json.js';
+import { fetchJson } from '../discovery/fetch-json.js';
 import { SlidingWindowLimiter } from './sliding-window-limiter.js';
 
 /** What the key store needs to know. */
@@ -24,6 +24,8 @@ interface StoredKey {
   readonly key: KeyObject;
   /** The JWK's `alg`, when it names one: the key may then be used with that algorithm only. */
   readonly alg?: string;
+  /** What the key is, worked out once: `rsa`, or the curve of an EC key. */
+  readonly kind: string;
 }
 
 /**
@@ -55,14 +57,23 @@ export class JwksKeyStore {
   }
 
   /**
-   * The key for `kid`, checked against the token's `alg`.
-   * @throws InvalidTokenError when the JWKS answered and has no such key (or the fetch budget is spent).
+   * The key for `kid`, checked against the token's `alg`: at once (no promise) when the set
+   * in memory has it, else after a refetch. Either way a stale set is refreshed in the
+   * background.
+   * @throws InvalidTokenError `key_unknown` when the JWKS answered and has no such key (or
+   *   the fetch budget is spent); `algorithm_not_allowed` when the key is for another algorithm.
    * @throws AuthorizationServerUnavailableError when no key was ever fetched.
    */
-  async getKey(kid: string, alg: string): Promise<KeyObject> {
-    const cached = this.cachedKey(kid, alg);
-    if (cached) return cached;
-    await this.refresh();
+  key(kid: string, alg: string): KeyObject | Promise<KeyObject> {
+    const stored = this.keys?.get(kid);
+    if (stored) {
+      this.refreshIfStale();
+      return checked(stored, alg);
+    }
+    return this.refresh().then(() => this.afterRefresh(kid, alg));
+  }
+
+  private afterRefresh(kid: string, alg: string): KeyObject {
     const stored = this.keys?.get(kid);
     if (stored) return checked(stored, alg);
     if (this.keys === undefined) {
@@ -72,19 +83,7 @@ export class JwksKeyStore {
         { cause: this.lastFailure },
       );
     }
-    throw new InvalidTokenError('token signing key (kid) is unknown', 'unknown_kid');
-  }
-
-  /**
-   * The key for `kid` when the set in memory has it, at once (no promise), else `undefined`
-   * and {@link getKey} must be asked. Like it, starts a background refresh when the set is stale.
-   * @throws InvalidTokenError when the key is for another algorithm.
-   */
-  cachedKey(kid: string, alg: string): KeyObject | undefined {
-    const stored = this.keys?.get(kid);
-    if (!stored) return undefined;
-    this.refreshIfStale();
-    return checked(stored, alg);
+    throw new InvalidTokenError('token signing key (kid) is unknown', 'key_unknown');
   }
 
   /**
@@ -121,7 +120,8 @@ export class JwksKeyStore {
         // keys without kid cannot be selected: tokens without kid are refused
         if (signingKey.kid === undefined) continue;
         const alg = (signingKey as { alg?: string }).alg;
-        keys.set(signingKey.kid, { key: createPublicKey(signingKey.getPublicKey()), alg });
+        const key = createPublicKey(signingKey.getPublicKey());
+        keys.set(signingKey.kid, { key, alg, kind: keyKind(key) });
       }
       if (keys.size === 0) {
         throw new AuthorizationServerUnavailableError('jwks: no signing key with a kid', 'jwks_no_keys');
@@ -178,8 +178,29 @@ function sameKey(a: StoredKey, b: StoredKey | undefined): boolean {
 }
 
 function checked(stored: StoredKey, alg: string): KeyObject {
-  if (stored.alg !== undefined && stored.alg !== alg) {
-    throw new InvalidTokenError('token algorithm does not match its key', 'alg_key_mismatch');
+  if ((stored.alg !== undefined && stored.alg !== alg) || !kindFitsAlgorithm(stored.kind, alg)) {
+    throw new InvalidTokenError('token algorithm does not match its key', 'algorithm_not_allowed');
   }
   return stored.key;
+}
+
+/** `rsa` for RSA keys, the named curve for EC keys, the key type otherwise. */
+function keyKind(key: KeyObject): string {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa' || type === 'rsa-pss') return 'rsa';
+  if (type === 'ec') return key.asymmetricKeyDetails?.namedCurve ?? 'ec';
+  return type ?? key.type;
+}
+
+const CURVES: Readonly<Record<string, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+/**
+ * RFC 8725 §3.1: the algorithm must be one the key is for (RSA for RS and PS, the matching
+ * curve for ES), checked here so the signature library is only ever asked to verify.
+ */
+function kindFitsAlgorithm(kind: string, alg: string): boolean {
+  const family = alg.slice(0, 2);
+  if (family === 'RS' || family === 'PS') return kind === 'rsa';
+  if (family === 'ES') return kind === CURVES[alg];
+  return false;
 }

@@ -6,26 +6,37 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
+import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
+import { BearerErrorPolicy } from '../errors/bearer-error.filter.js';
+import type { ResolvedOptions } from '../config/resource-server-options.js';
+import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
 import { TokenIntrospector } from '../introspection/token-introspector.js';
-import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import type { ResolvedOptions } from './resource-server-options.js';
 import { ConfigurableModuleClass } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
- * Protects a Nest app's HTTP routes with OAuth 2.0 access tokens.
+ * Protects a Nest app's HTTP routes with OAuth 2.0 access tokens, on Express or Fastify.
  * @example
  * @Module({ imports: [ResourceServerModule.forRoot({ issuer: 'https://auth.example.com', audience: 'todo-api' })] })
  * export class AppModule {}
  */
 @Module({
   providers: RESOURCE_SERVER_PROVIDERS,
-  exports: [RESOLVED_OPTIONS, BearerTokenResolver, TokenVerifier, TokenIntrospector, ResourceServerGuard, JwksKeyStore],
+  // the guard and its policies too: `@UseGuards(ResourceServerGuard)` builds it in the controller's module
+  exports: [
+    RESOLVED_OPTIONS,
+    BearerTokenResolver,
+    TokenVerifier,
+    TokenIntrospector,
+    ResourceServerGuard,
+    RouteRulesPolicy,
+    BearerErrorPolicy,
+    JwksKeyStore,
+  ],
 })
 export class ResourceServerModule
   extends ConfigurableModuleClass

@@ -1,28 +1,36 @@
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
+import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
+import type { RegisteredClaimsPolicy } from '../claims/registered-claims.validator.js';
+import { resolveOptions } from '../config/resolve-options.js';
+import type { ResolvedOptions, ResourceServerOptions } from '../config/resource-server-options.js';
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
-import { BearerErrorFilter } from '../errors/bearer-error.filter.js';
+import { BearerErrorFilter, BearerErrorPolicy } from '../errors/bearer-error.filter.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { HeaderOrCookieTokenResolver } from '../extraction/header-or-cookie-token-resolver.js';
 import { CachingTokenIntrospector } from '../introspection/caching-token-introspector.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
-import { IntrospectionStrategy } from '../introspection/introspection.strategy.js';
+import { IntrospectionTokenVerifier } from '../introspection/introspection-token.verifier.js';
 import { MemoryIntrospectionCache } from '../introspection/memory-introspection-cache.js';
 import { RedisIntrospectionCache } from '../introspection/redis-introspection-cache.js';
 import { Rfc7662TokenIntrospector } from '../introspection/rfc7662-token-introspector.js';
 import { TokenIntrospector } from '../introspection/token-introspector.js';
+import { isJwsCompact } from '../jwt/jose-header.validator.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
-import { JwtStrategy } from '../jwt/jwt.strategy.js';
+import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
+import { ResourceServerPassportStrategy } from '../passport/resource-server.strategy.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
-import { PassportTokenVerifier } from '../verification/passport-token-verifier.js';
+import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import { resolveOptions } from './resolve-options.js';
-import type { ResolvedOptions, ResourceServerOptions } from './resource-server-options.js';
-import { RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
-/** The module's providers: options first, then the request path (extraction, strategies, guard, errors). @internal */
+/**
+ * The module's providers, in the order of the request path: options, extraction,
+ * verification (JWT, introspection, caches, the per-token router), authorization, errors.
+ * Wiring only: each class gets the narrow policy it declares, never the whole options.
+ * @internal
+ */
 export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   {
     provide: RESOLVED_OPTIONS,
@@ -30,15 +38,16 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     useFactory: (options: ResourceServerOptions) => resolveOptions(options),
   },
   {
+    provide: BearerTokenResolver,
+    inject: [RESOLVED_OPTIONS, EXTENSION.tokenResolver],
+    useFactory: (options: ResolvedOptions, custom: BearerTokenResolver | null) =>
+      custom ?? new HeaderOrCookieTokenResolver(options.cookieName),
+  },
+  {
     provide: AuthorizationServerMetadataSource,
     inject: [RESOLVED_OPTIONS],
     useFactory: (options: ResolvedOptions) =>
       new AuthorizationServerMetadataSource(options.issuer, options.httpTimeoutMs),
-  },
-  {
-    provide: BearerTokenResolver,
-    inject: [RESOLVED_OPTIONS],
-    useFactory: (options: ResolvedOptions) => new HeaderOrCookieTokenResolver(options.cookieName),
   },
   {
     provide: JwksKeyStore,
@@ -53,13 +62,13 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
         clock: options.clock,
       }),
   },
-  JwtStrategy,
   {
     provide: IntrospectionCache,
-    inject: [RESOLVED_OPTIONS],
-    useFactory: async (options: ResolvedOptions) => {
+    inject: [RESOLVED_OPTIONS, EXTENSION.introspectionCache],
+    useFactory: async (options: ResolvedOptions, custom: IntrospectionCache | null) => {
       const settings = options.introspection;
       if (!settings || settings.cacheTtlSeconds <= 0) return null;
+      if (custom) return custom;
       return settings.redisUrl
         ? RedisIntrospectionCache.connect(settings.redisUrl)
         : new MemoryIntrospectionCache(settings.cacheMaxEntries, options.clock);
@@ -67,43 +76,65 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenIntrospector,
-    inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource, IntrospectionCache],
+    inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource, IntrospectionCache, EXTENSION.tokenIntrospector],
     useFactory: (
       options: ResolvedOptions,
       discovery: AuthorizationServerMetadataSource,
       cache: IntrospectionCache | null,
+      custom: TokenIntrospector | null,
     ) => {
       const settings = options.introspection;
-      if (!settings) return null;
-      return new CachingTokenIntrospector(
-        new Rfc7662TokenIntrospector(settings, discovery, options.httpTimeoutMs),
-        cache ?? undefined,
-        { ...settings, clock: options.clock },
-      );
+      if (!settings && !custom) return null;
+      const inner = custom ?? new Rfc7662TokenIntrospector(settings!, discovery, options.httpTimeoutMs);
+      return new CachingTokenIntrospector(inner, cache ?? undefined, {
+        cacheTtlSeconds: settings?.cacheTtlSeconds ?? 0,
+        inactiveCacheTtlSeconds: settings?.inactiveCacheTtlSeconds ?? 0,
+        clock: options.clock,
+      });
     },
-  },
-  {
-    provide: IntrospectionStrategy,
-    inject: [RESOLVED_OPTIONS, TokenIntrospector],
-    useFactory: (options: ResolvedOptions, introspector: TokenIntrospector | null) =>
-      introspector ? new IntrospectionStrategy(options, introspector) : null,
   },
   {
     provide: TokenVerifier,
-    inject: [RESOLVED_OPTIONS, JwtStrategy, IntrospectionStrategy, JwksKeyStore],
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier],
     useFactory: (
       options: ResolvedOptions,
-      jwt: JwtStrategy,
-      introspection: IntrospectionStrategy | null,
       keyStore: JwksKeyStore,
-    ) => {
-      const verifier = new PassportTokenVerifier(options.strategy, { jwt, introspection: introspection ?? undefined });
-      const cache = options.verifiedTokenCache;
-      if (!cache) return verifier;
-      const { clockToleranceSeconds, clock } = options;
-      return new CachingTokenVerifier(verifier, keyStore, { ...cache, clockToleranceSeconds, clock });
-    },
+      introspector: TokenIntrospector | null,
+      custom: TokenVerifier | null,
+    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector),
   },
+  ResourceServerPassportStrategy,
+  { provide: RouteRulesPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }) },
   ResourceServerGuard,
+  { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },
   { provide: APP_FILTER, useClass: BearerErrorFilter },
 ];
+
+/** The configured strategy as one verifier: JWT (with its optional cache), introspection, or both by token shape. */
+function verifierFor(
+  options: ResolvedOptions,
+  keyStore: JwksKeyStore,
+  introspector: TokenIntrospector | null,
+): TokenVerifier {
+  const claims: RegisteredClaimsPolicy = options;
+  const introspection = introspector && new IntrospectionTokenVerifier(introspector, claims);
+  if (options.strategy === 'introspection') return introspection!;
+  let jwt: TokenVerifier = new PassportJwtVerifier(
+    {
+      header: {
+        algorithms: options.algorithms,
+        hmacConfigured: options.hmacKey !== undefined,
+        requireAccessTokenType: options.requireAccessTokenType,
+      },
+      claims,
+      hmacKey: options.hmacKey,
+    },
+    keyStore,
+  );
+  const cache = options.verifiedTokenCache;
+  if (cache) {
+    const { clockToleranceSeconds, clock } = options;
+    jwt = new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock });
+  }
+  return options.strategy === 'auto' ? new TokenStrategyRouter(isJwsCompact, jwt, introspection!) : jwt;
+}

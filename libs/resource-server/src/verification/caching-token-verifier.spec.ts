@@ -1,12 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { CachingTokenVerifier } from './caching-token-verifier.js';
-import type { TokenVerifier } from './token-verifier.js';
+import type { TokenVerifier, VerificationContext } from './token-verifier.js';
 
 const NOW = Date.UTC(2026, 0, 1);
-const request = {} as IncomingMessage;
-const response = {} as ServerResponse;
+const context: VerificationContext = { source: 'header', method: 'GET', url: '/' };
 
 /** A verifier that counts its calls and answers with `claims` for the given strategy. */
 function innerVerifier(strategy: VerifiedToken['strategy'], claims: () => AccessTokenClaims, onVerify = () => {}) {
@@ -36,8 +34,8 @@ describe('CachingTokenVerifier', () => {
     it('verifies a token once, then answers with the same claims, deeply frozen', async () => {
       const { verifier: inner, calls } = innerVerifier('jwt', claims);
       const verifier = cachingVerifier(inner);
-      const first = await verifier.verify('t1', request, response);
-      const second = await verifier.verify('t1', request, response);
+      const first = await verifier.verify('t1', context);
+      const second = await verifier.verify('t1', context);
       expect(calls).toEqual(['t1']);
       expect(second).toEqual({ token: 't1', claims: first.claims, strategy: 'jwt' });
       expect(second.claims).toBe(first.claims);
@@ -46,19 +44,10 @@ describe('CachingTokenVerifier', () => {
       expect(Object.isFrozen(first.claims.address)).toBe(true);
     });
 
-    it('keeps nothing an introspection verified', async () => {
-      const { verifier: inner, calls } = innerVerifier('introspection', claims);
-      const verifier = cachingVerifier(inner);
-      await verifier.verify('opaque', request, response);
-      await verifier.verify('opaque', request, response);
-      expect(calls).toEqual(['opaque', 'opaque']);
-      expect(verifier.size).toBe(0);
-    });
-
     it('keeps nothing for a token that expires now', async () => {
       const { verifier: inner } = innerVerifier('jwt', () => ({ exp: NOW / 1000 }));
       const verifier = cachingVerifier(inner);
-      await verifier.verify('t1', request, response);
+      await verifier.verify('t1', context);
       expect(verifier.size).toBe(0);
     });
 
@@ -66,35 +55,52 @@ describe('CachingTokenVerifier', () => {
       const keys = { version: 0 };
       const { verifier: inner, calls } = innerVerifier('jwt', claims, () => keys.version++);
       const verifier = cachingVerifier(inner, keys);
-      await verifier.verify('t1', request, response);
-      expect(verifier.verifyCached('t1')).toBeUndefined();
-      await verifier.verify('t1', request, response);
+      await verifier.verify('t1', context);
+      await verifier.verify('t1', context);
       expect(calls).toEqual(['t1', 't1']);
     });
   });
 
-  describe('verifyCached', () => {
-    it('answers undefined for a token never verified', () => {
-      const { verifier: inner } = innerVerifier('jwt', claims);
-      expect(cachingVerifier(inner).verifyCached('t1')).toBeUndefined();
-    });
-
+  describe('verify, answered from memory', () => {
     it('answers at once, without a promise, for a token verified before', async () => {
       const { verifier: inner } = innerVerifier('jwt', claims);
       const verifier = cachingVerifier(inner);
-      await verifier.verify('t1', request, response);
-      expect(verifier.verifyCached('t1')).toMatchObject({ token: 't1', claims: { sub: 'alice' }, strategy: 'jwt' });
-      expect(verifier.verifyCached('t2')).toBeUndefined();
+      await verifier.verify('t1', context);
+      const hit = verifier.verify('t1', context);
+      expect(hit).not.toBeInstanceOf(Promise);
+      expect(hit).toMatchObject({ token: 't1', claims: { sub: 'alice' }, strategy: 'jwt' });
     });
 
-    it('drops the entry when the key set has another version', async () => {
+    it('answers at once when the inner verifier does, and keeps the result', () => {
+      const calls: string[] = [];
+      const inner: TokenVerifier = { verify: (token) => (calls.push(token), { token, claims: claims(), strategy: 'jwt' }) };
+      const verifier = cachingVerifier(inner);
+      expect(verifier.verify('t1', context)).not.toBeInstanceOf(Promise);
+      verifier.verify('t1', context);
+      expect(calls).toEqual(['t1']);
+    });
+
+    it('verifies again when the key set has another version', async () => {
       const keys = { version: 0 };
-      const { verifier: inner } = innerVerifier('jwt', claims);
+      const { verifier: inner, calls } = innerVerifier('jwt', claims);
       const verifier = cachingVerifier(inner, keys);
-      await verifier.verify('t1', request, response);
+      await verifier.verify('t1', context);
       keys.version = 1;
-      expect(verifier.verifyCached('t1')).toBeUndefined();
-      expect(verifier.size).toBe(0);
+      await verifier.verify('t1', context);
+      expect(calls).toEqual(['t1', 't1']);
+    });
+
+    it('verifies again once exp has passed (the time rule, with its tolerance)', async () => {
+      let now = NOW;
+      const { verifier: inner, calls } = innerVerifier('jwt', () => ({ exp: NOW / 1000 + 10 }));
+      const verifier = cachingVerifier(inner, { version: 0 }, () => now);
+      await verifier.verify('t1', context);
+      now += 9_000;
+      await verifier.verify('t1', context);
+      expect(calls).toEqual(['t1']);
+      now += 1_000;
+      await verifier.verify('t1', context);
+      expect(calls).toEqual(['t1', 't1']);
     });
   });
 });

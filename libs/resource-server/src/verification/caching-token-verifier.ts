@@ -1,17 +1,15 @@
 import { hash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
-import type { TokenVerifier } from './token-verifier.js';
+import { checkTimes, reusableForMs, type TimePolicy } from '../claims/time-rules.js';
+import { BearerTokenError } from '../errors/bearer-token.errors.js';
+import type { TokenVerifier, VerificationContext } from './token-verifier.js';
 
 /** How long verifications may be reused, and what `exp` and `nbf` are checked against. */
-export interface VerifiedTokenCachePolicy {
+export interface VerifiedTokenCachePolicy extends TimePolicy {
   /** Seconds an entry lives, never past the token's `exp`. */
   readonly ttlSeconds: number;
   readonly maxEntries: number;
-  readonly clockToleranceSeconds: number;
-  /** Milliseconds since the epoch. */
-  readonly clock: () => number;
 }
 
 /** Where the signing keys come from: entries made under another key-set version are not used. */
@@ -21,17 +19,17 @@ export interface KeySetVersion {
 
 interface Entry {
   /** Frozen: every request with this token shares the object. */
-  readonly claims: AccessTokenClaims;
+  readonly verified: VerifiedToken;
   readonly keySetVersion: number;
 }
 
 /**
- * Wraps a {@link TokenVerifier}: a JWT verified once is not verified again while its entry
- * lives. Entries are keyed by the token's SHA-256 (the token is never kept), bounded by an
- * LRU, and checked on every hit: `exp` and `nbf` against the clock, and the key-set version,
- * so that a key the JWKS dropped or replaced stops admitting what it verified as soon as the
- * key store has refetched the set. The route's rules are the guard's, checked on every request.
- * Introspected tokens are not kept here: `introspection.cacheTtlSeconds` governs them.
+ * Wraps a {@link TokenVerifier}: a token verified once is not verified again while its entry
+ * lives, and a hit is answered at once (no promise). Entries are keyed by the token's
+ * SHA-256, computed once per call (the token is never kept), bounded by an LRU, and checked
+ * on every hit: `exp` and `nbf` by the one time rule, and the key-set version, so that a key
+ * the JWKS dropped or replaced stops admitting what it verified as soon as the key store has
+ * refetched the set. The route's rules are the guard's, checked on every request.
  */
 export class CachingTokenVerifier implements TokenVerifier {
   private readonly entries: LRUCache<string, Entry>;
@@ -44,30 +42,21 @@ export class CachingTokenVerifier implements TokenVerifier {
     this.entries = new LRUCache({ max: policy.maxEntries, ttlAutopurge: false, perf: { now: policy.clock } });
   }
 
-  verifyCached(token: string): VerifiedToken | undefined {
+  verify(token: string, context: VerificationContext): VerifiedToken | Promise<VerifiedToken> {
     const key = hash('sha256', token, 'base64url');
     const entry = this.entries.get(key);
     if (entry !== undefined) {
-      if (entry.keySetVersion === this.keys.keySetVersion() && this.stillValid(entry.claims)) {
-        return { token, claims: entry.claims, strategy: 'jwt' };
+      if (entry.keySetVersion === this.keys.keySetVersion() && this.stillValid(entry.verified.claims)) {
+        return entry.verified;
       }
       this.entries.delete(key);
     }
-    return this.inner.verifyCached?.(token);
-  }
-
-  async verify(token: string, request: IncomingMessage, response: ServerResponse): Promise<VerifiedToken> {
-    const cached = this.verifyCached(token);
-    if (cached) return cached;
     // read before verifying: a key set replaced meanwhile must not vouch for this entry
     const keySetVersion = this.keys.keySetVersion();
-    const verified = await this.inner.verify(token, request, response);
-    if (verified.strategy !== 'jwt') return verified;
-    const ttlMs = this.ttlMsFor(verified.claims);
-    if (ttlMs <= 0) return verified;
-    const claims = deepFreeze(verified.claims);
-    this.entries.set(hash('sha256', token, 'base64url'), { claims, keySetVersion }, { ttl: ttlMs });
-    return verified;
+    const verified = this.inner.verify(token, context);
+    return verified instanceof Promise
+      ? verified.then((result) => this.keep(key, result, keySetVersion))
+      : this.keep(key, verified, keySetVersion);
   }
 
   /** Entries held now (at most `maxEntries`). */
@@ -75,21 +64,22 @@ export class CachingTokenVerifier implements TokenVerifier {
     return this.entries.size;
   }
 
-  /** Milliseconds an entry may live: the TTL, cut where `exp` (with the tolerance) ends it. */
-  private ttlMsFor(claims: AccessTokenClaims): number {
-    const ttlMs = this.policy.ttlSeconds * 1000;
-    if (typeof claims.exp !== 'number') return ttlMs;
-    const expiresAtMs = (claims.exp + this.policy.clockToleranceSeconds) * 1000;
-    return Math.min(ttlMs, Math.floor(expiresAtMs - this.policy.clock()));
+  private keep(key: string, verified: VerifiedToken, keySetVersion: number): VerifiedToken {
+    const ttl = reusableForMs(verified.claims, this.policy.ttlSeconds, this.policy);
+    if (ttl <= 0) return verified;
+    const frozen = deepFreeze({ ...verified });
+    this.entries.set(key, { verified: frozen, keySetVersion }, { ttl });
+    return frozen;
   }
 
-  // the same rules as validateRegisteredClaims: time is the only thing that changed since
   private stillValid(claims: AccessTokenClaims): boolean {
-    const now = this.policy.clock() / 1000;
-    const tolerance = this.policy.clockToleranceSeconds;
-    if (typeof claims.exp === 'number' && now >= claims.exp + tolerance) return false;
-    if (typeof claims.nbf === 'number' && claims.nbf > now + tolerance) return false;
-    return true;
+    try {
+      checkTimes(claims, this.policy, false);
+      return true;
+    } catch (error) {
+      if (error instanceof BearerTokenError) return false;
+      throw error;
+    }
   }
 }
 

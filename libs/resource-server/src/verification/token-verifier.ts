@@ -1,17 +1,35 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
+import type { TokenSource } from '../extraction/bearer-token-resolver.js';
 
 /**
- * Turns a token into verified claims, whichever strategy does it. The guard sees only this.
- * @throws BearerTokenError or AuthorizationServerUnavailableError
+ * What a verifier may know of the request besides the token: plain values, never the
+ * request or response objects, so a verifier is the same on every platform and in a test.
+ */
+export interface VerificationContext {
+  /** Where the token was found (RFC 6750 §2.1 header, or the cookie). */
+  readonly source: TokenSource;
+  /** The request's method, upper case. */
+  readonly method: string;
+  /** The request's target as received (path and query). */
+  readonly url: string;
+}
+
+/**
+ * Turns a token into verified claims, or throws a `BearerTokenError` (the token's fault) or
+ * an `AuthorizationServerUnavailableError` (the server's). The guard sees only this.
+ * An answer already in memory is returned as it is, without a promise; a cache is a
+ * `TokenVerifier` that wraps another.
+ *
+ * @example
+ * class ApiKeyVerifier implements TokenVerifier {
+ *   verify(token: string): VerifiedToken {
+ *     if (token !== process.env.API_KEY) throw new InvalidTokenError('unknown key', 'signature_invalid');
+ *     return { token, claims: { sub: 'service' }, strategy: 'api-key' };
+ *   }
+ * }
  */
 export interface TokenVerifier {
-  verify(token: string, request: IncomingMessage, response: ServerResponse): Promise<VerifiedToken>;
-  /**
-   * A verification of this very token that is still valid, answered at once (no promise);
-   * `undefined` when there is none and `verify()` must run. Optional: for verifiers with a cache.
-   */
-  verifyCached?(token: string): VerifiedToken | undefined;
+  verify(token: string, context: VerificationContext): VerifiedToken | Promise<VerifiedToken>;
 }
 
 /** Injection token of the {@link TokenVerifier} in use. */

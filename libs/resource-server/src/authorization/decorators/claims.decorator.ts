@@ -1,10 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AccessTokenClaims, VerifiedToken } from '../../claims/access-token-claims.js';
-import { VERIFIED_TOKEN } from '../../module/resource-server.tokens.js';
+import { verifiedTokenOfRequest, type RequestWithToken } from '../verified-request.js';
 
 /** @internal The token the guard verified for this request, if any. */
 export function verifiedTokenOf(context: ExecutionContext): VerifiedToken | undefined {
-  return context.switchToHttp().getRequest<Record<symbol, VerifiedToken | undefined>>()[VERIFIED_TOKEN];
+  return verifiedTokenOfRequest(context.switchToHttp().getRequest<RequestWithToken>());
 }
 
 /**

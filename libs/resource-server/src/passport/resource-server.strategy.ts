@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
+import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
+import { attachVerifiedToken, type RequestWithToken } from '../authorization/verified-request.js';
+import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
+import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
+import { TokenVerifier } from '../verification/token-verifier.js';
+
+/**
+ * The Passport name under which the module registers its whole pipeline (the token from the
+ * header or cookie, then the configured verification), so that it can be chained with an
+ * application's own strategies: `AuthGuard([RESOURCE_SERVER_STRATEGY, 'api-key'])`.
+ */
+export const RESOURCE_SERVER_STRATEGY = 'nest-resource-server';
+
+type Verified = (error: unknown, user?: AccessTokenClaims | false, info?: unknown) => void;
+
+/** A Passport strategy that hands the request to a verify callback and maps our errors. @internal */
+class RequestStrategy extends passport.Strategy {
+  constructor(private readonly verifyRequest: (request: RequestWithToken, done: Verified) => void) {
+    super();
+  }
+
+  override authenticate(request: object): void {
+    this.verifyRequest(request as RequestWithToken, (error, claims) => {
+      // 401s let the next chained strategy try; a malformed request or a down server ends the chain
+      if (error instanceof BearerTokenError && error.status === 401) return this.fail(error, 401);
+      if (error) return this.error(error);
+      if (!claims) return this.fail(new MissingTokenError(), 401);
+      this.success(claims);
+    });
+  }
+}
+
+/**
+ * The module's pipeline as a Passport strategy named {@link RESOURCE_SERVER_STRATEGY},
+ * registered in the application's `passport` instance, for `AuthGuard()` users. The global
+ * `ResourceServerGuard` does not go through Passport's registry; this is for composition.
+ * A route guarded this way gets the same claims on `request.user` and through `@Claims()`.
+ * @internal
+ */
+@Injectable()
+export class ResourceServerPassportStrategy extends PassportStrategy(RequestStrategy, RESOURCE_SERVER_STRATEGY) {
+  constructor(
+    @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+  ) {
+    super();
+  }
+
+  async validate(request: RequestWithToken): Promise<AccessTokenClaims> {
+    const node = nodeRequestOf(request);
+    const resolved = this.resolver.resolve(node);
+    if (resolved === undefined) throw new MissingTokenError();
+    const verified: VerifiedToken = await this.verifier.verify(resolved.token, {
+      source: resolved.source,
+      method: node.method ?? 'GET',
+      url: node.url ?? '/',
+    });
+    attachVerifiedToken(request, verified);
+    return verified.claims;
+  }
+}
