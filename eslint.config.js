@@ -1,6 +1,62 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The library's layering (STYLE.md): the tree reads like the request path and imports run one
+// way. Each folder may import only the folders listed here; only passport/ knows Passport.
+const LIB = 'libs/resource-server/src';
+const FOLDERS = [
+  'config',
+  'errors',
+  'claims',
+  'extraction',
+  'discovery',
+  'jwt',
+  'verification',
+  'introspection',
+  'passport',
+  'authorization',
+  'module',
+  'testing',
+];
+const MAY_IMPORT = {
+  config: [],
+  errors: [],
+  claims: ['errors'],
+  extraction: ['errors'],
+  discovery: ['errors'],
+  jwt: ['errors', 'claims', 'discovery'],
+  verification: ['errors', 'claims', 'extraction'],
+  introspection: ['errors', 'claims', 'discovery', 'verification'],
+  authorization: ['errors', 'claims', 'extraction', 'verification'],
+  passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
+  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing'),
+  testing: [],
+};
+const PASSPORT_PACKAGES = ['passport', 'passport-jwt', '@nestjs/passport'];
+const layering = FOLDERS.map((folder) => ({
+  files: [`${LIB}/${folder}/**/*.ts`],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths:
+          folder === 'passport'
+            ? []
+            : PASSPORT_PACKAGES.map((name) => ({ name, message: 'Only passport/ knows Passport.' })),
+        patterns: [
+          {
+            group: FOLDERS.filter((other) => other !== folder && !MAY_IMPORT[folder].includes(other)).flatMap(
+              (other) => [`../${other}/*`, `../../${other}/*`],
+            ),
+            message: `${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'no other folder'} (STYLE.md, layout).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -36,4 +92,5 @@ export default tseslint.config(
       ),
     },
   },
+  ...layering,
 );

@@ -9,7 +9,7 @@ export class AuthorizationServerUnavailableError extends Error {
     message: string,
     /** A short machine-readable code for logs, such as `jwks_unreachable`. */
     readonly reason: string = 'authorization_server_unavailable',
-    options?: ErrorOptions,
+    options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = new.target.name;

@@ -20,7 +20,7 @@ export abstract class BearerTokenError extends Error {
   constructor(
     readonly description: string | undefined,
     readonly reason: RejectionReason,
-    options?: ErrorOptions,
+    options?: { cause?: unknown },
   ) {
     super(description ?? 'bearer token rejected', options);
     this.name = new.target.name;
@@ -40,7 +40,7 @@ export class MissingTokenError extends BearerTokenError {
 export class InvalidRequestError extends BearerTokenError {
   readonly status = 400;
   override readonly code = 'invalid_request';
-  constructor(description: string, reason: 'two_tokens' | 'bad_header', options?: ErrorOptions) {
+  constructor(description: string, reason: 'two_tokens' | 'bad_header', options?: { cause?: unknown }) {
     super(description, reason, options);
   }
 }
@@ -49,7 +49,7 @@ export class InvalidRequestError extends BearerTokenError {
 export class InvalidTokenError extends BearerTokenError {
   readonly status = 401;
   override readonly code = 'invalid_token';
-  constructor(description: string, reason: RejectionReason, options?: ErrorOptions) {
+  constructor(description: string, reason: RejectionReason, options?: { cause?: unknown }) {
     super(description, reason, options);
   }
 }

@@ -13,7 +13,7 @@ export function verifiedTokenOf(context: ExecutionContext): VerifiedToken | unde
  * @Get('me')
  * me(@Claims() claims: AccessTokenClaims) { return claims; }
  */
-export const Claims = createParamDecorator(
+export const Claims: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AccessTokenClaims | undefined => verifiedTokenOf(context)?.claims,
 );
 
@@ -22,7 +22,7 @@ export const Claims = createParamDecorator(
  * @example
  * list(@Claim('sub') userId: string) {}
  */
-export const Claim = createParamDecorator(
+export const Claim: (name: string) => ParameterDecorator = createParamDecorator(
   (name: string, context: ExecutionContext): unknown => verifiedTokenOf(context)?.claims[name],
 );
 
@@ -31,6 +31,6 @@ export const Claim = createParamDecorator(
  * @example
  * proxy(@AccessToken() token: string) { return fetch(url, { headers: { authorization: `Bearer ${token}` } }); }
  */
-export const AccessToken = createParamDecorator(
+export const AccessToken: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): string | undefined => verifiedTokenOf(context)?.token,
 );
