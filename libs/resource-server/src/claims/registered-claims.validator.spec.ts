@@ -208,6 +208,48 @@ describe('validateRegisteredClaims', () => {
   it('accepts introspection-style claims holding only aud when not required', () => {
     accepts({ active: true, aud: 'todo-api' }, false);
   });
+
+  describe('order (the contract: times, then iss, then aud, then id-token markers)', () => {
+    it('names the time first when exp, iss and aud all fail', () => {
+      expect(rejection({ ...valid, exp: NOW - 60, iss: 'https://other', aud: 'other' }).reason).toBe('token_expired');
+    });
+
+    it('names iss before aud', () => {
+      expect(rejection({ ...valid, iss: 'https://other', aud: 'other' }).reason).toBe('issuer_mismatch');
+    });
+
+    it('names aud before the id-token markers', () => {
+      expect(rejection({ ...valid, aud: 'other', at_hash: 'x' }).reason).toBe('audience_mismatch');
+    });
+  });
+
+  describe('id tokens (never an access token, whatever the aud)', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['at_hash', { at_hash: 'abc' }],
+      ['c_hash', { c_hash: 'abc' }],
+      ['s_hash', { s_hash: 'abc' }],
+      ['nonce without scope, scp or client_id', { nonce: 'n-0S6' }],
+      ['token_use id (Cognito)', { token_use: 'id' }],
+      ['a typ claim of ID (Keycloak)', { typ: 'ID' }],
+      ['a typ claim of id in another case', { typ: 'id' }],
+    ])('refuses a token carrying %s as token_type_not_accepted', (_case, markers) => {
+      expect(rejection({ ...valid, ...markers }).reason).toBe('token_type_not_accepted');
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['nonce with scope', { nonce: 'n', scope: 'todo:read' }],
+      ['nonce with scp', { nonce: 'n', scp: ['todo:read'] }],
+      ['nonce with client_id', { nonce: 'n', client_id: 'web' }],
+      ['token_use access', { token_use: 'access' }],
+      ['a typ claim of Bearer (Keycloak access token)', { typ: 'Bearer' }],
+    ])('accepts an access token carrying %s', (_case, claims) => {
+      accepts({ ...valid, ...claims });
+    });
+
+    it('refuses an introspection response that describes an id token', () => {
+      expect(rejection({ active: true, aud: 'todo-api', at_hash: 'x' }, false).reason).toBe('token_type_not_accepted');
+    });
+  });
 });
 
 describe('hasAudience', () => {

@@ -19,7 +19,8 @@ export function checkTimes(claims: Readonly<Record<string, unknown>>, policy: Ti
   const now = policy.clock() / 1000;
   const tolerance = policy.clockToleranceSeconds;
   if (exp !== undefined || requireExp) {
-    if (!isNumericDate(exp)) throw new InvalidTokenError('token exp claim is missing or not a number', 'token_malformed');
+    if (!isNumericDate(exp))
+      throw new InvalidTokenError('token exp claim is missing or not a number', 'token_malformed');
     if (now >= exp + tolerance) throw new InvalidTokenError('token expired', 'token_expired');
   }
   if (nbf !== undefined) {
@@ -36,7 +37,11 @@ export function checkTimes(claims: Readonly<Record<string, unknown>>, policy: Ti
  * Milliseconds a verification may still be reused: `ttlSeconds`, cut where `exp` (with
  * the tolerance) ends the token. Zero or less: not at all.
  */
-export function reusableForMs(claims: Readonly<Record<string, unknown>>, ttlSeconds: number, policy: TimePolicy): number {
+export function reusableForMs(
+  claims: Readonly<Record<string, unknown>>,
+  ttlSeconds: number,
+  policy: TimePolicy,
+): number {
   const ttlMs = ttlSeconds * 1000;
   const { exp } = claims;
   if (!isNumericDate(exp)) return ttlMs;

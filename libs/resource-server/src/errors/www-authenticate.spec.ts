@@ -17,7 +17,11 @@ describe('formatWwwAuthenticate', () => {
       new InvalidRequestError('request carries two different tokens', 'two_tokens'),
       'Bearer realm="x", error="invalid_request"',
     ],
-    ['an invalid token with an empty description', new InvalidTokenError('', 'token_invalid'), 'Bearer realm="x", error="invalid_token"'],
+    [
+      'an invalid token with an empty description',
+      new InvalidTokenError('', 'token_invalid'),
+      'Bearer realm="x", error="invalid_token"',
+    ],
     [
       'an invalid token with a description',
       new InvalidTokenError('token expired', 'token_expired'),

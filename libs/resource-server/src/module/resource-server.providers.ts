@@ -104,7 +104,11 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector),
   },
   ResourceServerPassportStrategy,
-  { provide: RouteRulesPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }) },
+  {
+    provide: RouteRulesPolicy,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }),
+  },
   ResourceServerGuard,
   { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },
   { provide: APP_FILTER, useClass: BearerErrorFilter },

@@ -110,7 +110,10 @@ class Outcome {
 
   constructor(private readonly token: string) {}
 
-  settle(claims: AccessTokenClaims | undefined, failure: BearerTokenError | AuthorizationServerUnavailableError | undefined): void {
+  settle(
+    claims: AccessTokenClaims | undefined,
+    failure: BearerTokenError | AuthorizationServerUnavailableError | undefined,
+  ): void {
     if (this.done) return;
     this.done = true;
     if (failure) {

@@ -73,7 +73,9 @@ describe('CachingTokenVerifier', () => {
 
     it('answers at once when the inner verifier does, and keeps the result', () => {
       const calls: string[] = [];
-      const inner: TokenVerifier = { verify: (token) => (calls.push(token), { token, claims: claims(), strategy: 'jwt' }) };
+      const inner: TokenVerifier = {
+        verify: (token) => (calls.push(token), { token, claims: claims(), strategy: 'jwt' }),
+      };
       const verifier = cachingVerifier(inner);
       expect(verifier.verify('t1', context)).not.toBeInstanceOf(Promise);
       verifier.verify('t1', context);
