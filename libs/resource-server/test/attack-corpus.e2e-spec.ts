@@ -2,6 +2,7 @@ import { createSecretKey, generateKeyPairSync, sign, X509Certificate, type KeyOb
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import type { RejectionReason } from 'nest-resource-server';
 import { signJws, TestIssuer, type TestKey } from 'nest-resource-server/testing';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
@@ -33,7 +34,34 @@ const D = {
   claimsNotObject: 'token claims are not a JSON object',
   headerNotUtf8: 'token header is not UTF-8',
   payloadNotUtf8: 'token payload is not UTF-8',
+  idToken: 'an id token is not an access token',
 } as const;
+
+/** The `reason` each refusal must carry (the contract, second edition): what a client acts on. */
+const REASONS: Record<(typeof D)[keyof typeof D], RejectionReason> = {
+  [D.alg]: 'algorithm_not_allowed',
+  [D.unsigned]: 'token_malformed',
+  [D.signature]: 'signature_invalid',
+  [D.unknownKid]: 'key_unknown',
+  [D.badKid]: 'key_unknown',
+  [D.crit]: 'token_malformed',
+  [D.expired]: 'token_expired',
+  [D.expNaN]: 'token_malformed',
+  [D.nbf]: 'token_not_yet_valid',
+  [D.nbfNaN]: 'token_malformed',
+  [D.iat]: 'token_not_yet_valid',
+  [D.iatNaN]: 'token_malformed',
+  [D.issuer]: 'issuer_mismatch',
+  [D.audience]: 'audience_mismatch',
+  [D.notJws]: 'token_malformed',
+  [D.headerNotJson]: 'token_malformed',
+  [D.headerNotObject]: 'token_malformed',
+  [D.payloadNotJson]: 'token_malformed',
+  [D.claimsNotObject]: 'token_malformed',
+  [D.headerNotUtf8]: 'token_malformed',
+  [D.payloadNotUtf8]: 'token_malformed',
+  [D.idToken]: 'token_type_not_accepted',
+};
 
 /**
  * What a row expects: a 2xx, or a refusal with its exact challenge. `description` is the
@@ -120,6 +148,7 @@ describe('todo-api under the attack corpus', () => {
         statusCode: 401,
         error: 'invalid_token',
         error_description: outcome.description,
+        reason: REASONS[outcome.description as keyof typeof REASONS],
       });
     }
     if (token.length >= 16) expect(JSON.stringify(response.headers) + response.text).not.toContain(token);
@@ -439,6 +468,23 @@ describe('todo-api under the attack corpus', () => {
       });
       await expectOutcome(api, idToken, refused(D.audience));
     });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['at_hash', { at_hash: 'x4wTgF2uWVl0ZOiTnW6Uzg' }],
+      ['c_hash', { c_hash: 'LDktKdoQak3Pk0cnXxCltA' }],
+      ['a nonce and no scope', { nonce: 'n-0S6_WzA2Mj', scope: undefined }],
+      ['token_use id', { token_use: 'id' }],
+      ['a typ claim of ID', { typ: 'ID' }],
+    ])(
+      "answers 401 invalid_token to an id token with the API's own audience, marked by %s (FusionAuth's setup)",
+      async (_case, markers) => {
+        const idToken = issuer.token({
+          claims: { aud: 'todo-api', auth_time: now - 5, ...markers },
+          header: { typ: 'JWT' },
+        });
+        await expectOutcome(api, idToken, refused(D.idToken));
+      },
+    );
   });
 
   describe('malformed compact serialisations (RFC 7515 §7.1, RFC 8725 §3.7)', () => {
@@ -598,6 +644,7 @@ describe('todo-api under the attack corpus', () => {
           statusCode: 403,
           error: 'insufficient_scope',
           error_description: 'token lacks a required scope',
+          reason: 'scope_missing',
           scope: 'todo:write',
         });
       }
@@ -624,6 +671,7 @@ describe('todo-api under the attack corpus', () => {
         expect(response.headers['www-authenticate']).toBe(
           `${REALM}, error="insufficient_scope", error_description="requires the role admin"`,
         );
+        expect(response.body).toMatchObject({ error: 'insufficient_scope', reason: 'role_missing' });
       }
     });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ResourceServerConfigError, ResourceServerModule } from 'nest-resource-server';
+import { ResourceServerConfigError, ResourceServerModule, type RejectionReason } from 'nest-resource-server';
 import { TestIssuer } from 'nest-resource-server/testing';
 import request from 'supertest';
 import { createProbeApp, PLATFORMS } from './support/probe-app.js';
@@ -21,21 +21,31 @@ const noToken = (name: string, headers: Challenge['headers']): Challenge => ({
   headers,
   status: 401,
   challenge: 'Bearer realm="probe"',
-  body: { statusCode: 401, message: 'bearer token required' },
+  body: { statusCode: 401, message: 'bearer token required', reason: 'token_missing' },
 });
-const invalidRequest = (name: string, headers: Challenge['headers'], description: string): Challenge => ({
+const invalidRequest = (
+  name: string,
+  headers: Challenge['headers'],
+  description: string,
+  reason: RejectionReason,
+): Challenge => ({
   name,
   headers,
   status: 400,
   challenge: 'Bearer realm="probe", error="invalid_request"', // the contract's challenge carries no description
-  body: { statusCode: 400, error: 'invalid_request', error_description: description },
+  body: { statusCode: 400, error: 'invalid_request', error_description: description, reason },
 });
-const invalidToken = (name: string, headers: Challenge['headers'], description: string): Challenge => ({
+const invalidToken = (
+  name: string,
+  headers: Challenge['headers'],
+  description: string,
+  reason: RejectionReason,
+): Challenge => ({
   name,
   headers,
   status: 401,
   challenge: `Bearer realm="probe", error="invalid_token", error_description="${description}"`,
-  body: { statusCode: 401, error: 'invalid_token', error_description: description },
+  body: { statusCode: 401, error: 'invalid_token', error_description: description, reason },
 });
 const bearerOf = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -48,38 +58,55 @@ const CHALLENGES: Challenge[] = [
     'the Bearer scheme without a token',
     () => ({ authorization: 'Bearer ' }),
     'Bearer scheme without a token',
+    'bad_header',
   ),
   invalidRequest(
     'a token outside the b64token syntax',
     () => ({ authorization: 'Bearer a,b' }),
     'Bearer token has characters outside RFC 6750 b64token',
+    'bad_header',
   ),
   invalidRequest(
     'two different Authorization headers',
     (issuer) => ({ authorization: [`Bearer ${issuer.token()}`, `Bearer ${issuer.token({ claims: { sub: 'b' } })}`] }),
     'request carries more than one Authorization header',
+    'two_tokens',
   ),
   invalidRequest(
     'a header token and a different cookie token',
     (issuer) => ({ ...bearerOf(issuer.token()), cookie: `app.at=${issuer.token({ claims: { sub: 'b' } })}` }),
     'request carries two different tokens',
+    'two_tokens',
   ),
   invalidRequest(
     'two different token cookies',
     (issuer) => ({ cookie: `app.at=${issuer.token()}; app.at=${issuer.token({ claims: { sub: 'b' } })}` }),
     'request carries two different token cookies',
+    'two_tokens',
   ),
-  invalidToken('a token that is no JWT', () => bearerOf('not-a-jwt'), 'token is not a JWS in compact form'),
-  invalidToken('an expired token', (issuer) => bearerOf(issuer.token({ expiresInSeconds: -120 })), 'token expired'),
+  invalidToken(
+    'a token that is no JWT',
+    () => bearerOf('not-a-jwt'),
+    'token is not a JWS in compact form',
+    'token_malformed',
+  ),
+  invalidToken(
+    'an expired token',
+    (issuer) => bearerOf(issuer.token({ expiresInSeconds: -120 })),
+    'token expired',
+    'token_expired',
+  ),
   invalidToken(
     'a token for another audience',
     (issuer) => bearerOf(issuer.token({ claims: { aud: 'api-z' } })),
     'token audience is not accepted',
+    'audience_mismatch',
   ),
   invalidToken(
     'a token signed by another key',
     (issuer) => bearerOf(issuer.token({ key: TestIssuer.foreignKey() })),
     'token signing key (kid) is unknown',
+    'key_unknown',
   ),
   {
     name: 'a token without a required scope',
@@ -91,6 +118,7 @@ const CHALLENGES: Challenge[] = [
       statusCode: 403,
       error: 'insufficient_scope',
       error_description: 'token lacks a required scope',
+      reason: 'scope_missing',
       scope: 'a:read a:write',
     },
   },
