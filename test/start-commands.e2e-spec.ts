@@ -137,6 +137,15 @@ describe('npm run start:<app> (from the build, configured only by the contract v
       expect(output).not.toMatch(/\n\s+at /); // no stack trace
     });
 
+    it('stops the proxy on HTTP_PLATFORM=fastify with one line naming the variable (it streams Express requests)', async () => {
+      const { code, output } = await runToExit('proxy', { HTTP_PLATFORM: 'fastify' });
+      expect(code).toBe(1);
+      expect(output).toContain(
+        'proxy: configuration error: HTTP_PLATFORM: the proxy runs on express only, got "fastify"',
+      );
+      expect(output).not.toMatch(/\n\s+at /);
+    });
+
     it('never prints the client secret', async () => {
       const { code, output } = await runToExit('help-api', {
         OAUTH_STRATEGY: 'introspection',
