@@ -14,7 +14,7 @@ import { IntrospectionCache } from '../introspection/introspection-cache.js';
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-import { ConfigurableModuleClass } from './resource-server.module-definition.js';
+import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
@@ -47,13 +47,15 @@ export class ResourceServerModule
     private readonly keyStore: JwksKeyStore,
     @Optional() @Inject(TokenIntrospector) private readonly introspector: { close?(): Promise<void> } | null,
     @Optional() @Inject(IntrospectionCache) private readonly cache: IntrospectionCache | null,
+    @Inject(EXTENSION.tokenVerifier) private readonly customVerifier: TokenVerifier | null,
   ) {
     super();
   }
 
   /** Fetches the keys in the background: a down authorization server never blocks start-up. */
   onApplicationBootstrap(): void {
-    if (this.options.strategy !== 'introspection') this.keyStore.warmUp();
+    // a custom verifier replaces the JWT one: no keys to fetch for it
+    if (this.options.strategy !== 'introspection' && !this.customVerifier) this.keyStore.warmUp();
     if (this.options.hmacKey && this.options.hmacKey.symmetricKeySize! < 32) {
       new Logger('ResourceServer').warn('hmacSecret is shorter than 32 bytes (RFC 7518 §3.2 wants at least 256 bits)');
     }

@@ -1,4 +1,13 @@
-import { Controller, Delete, Get, UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  UseGuards,
+  type DynamicModule,
+  type INestApplication,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
@@ -104,6 +113,9 @@ export interface ProbeAppSetup {
   readonly global?: boolean;
   /** A module to import instead of `ResourceServerModule.forRoot(options)` (e.g. `forRootAsync`). */
   readonly module?: DynamicModule;
+  /** Controllers and providers of the spec's own, beside the probe controllers. */
+  readonly controllers?: readonly Type[];
+  readonly providers?: readonly Provider[];
 }
 
 /**
@@ -114,10 +126,11 @@ export async function createProbeApp(
   options: ResourceServerOptions,
   setup: ProbeAppSetup = {},
 ): Promise<INestApplication> {
-  const { platform = 'express', global, module } = setup;
+  const { platform = 'express', global, module, controllers = [], providers = [] } = setup;
   const moduleRef = await Test.createTestingModule({
     imports: [module ?? ResourceServerModule.forRoot({ ...options, ...(global === undefined ? {} : { global }) })],
-    controllers: [ProbeController, AudienceBController, GuardedController, UnguardedController],
+    controllers: [ProbeController, AudienceBController, GuardedController, UnguardedController, ...controllers],
+    providers: [...providers],
   }).compile();
   if (platform === 'express') {
     const app = moduleRef.createNestApplication({ logger: ['error'] });
