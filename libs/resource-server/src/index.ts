@@ -25,7 +25,7 @@ export { RequireRole } from './authorization/decorators/require-role.decorator.j
 export { RequireAudience } from './authorization/decorators/require-audience.decorator.js';
 export { RequireClaim } from './authorization/decorators/require-claim.decorator.js';
 export { AccessToken, Claim, Claims } from './authorization/decorators/claims.decorator.js';
-export { RESOURCE_SERVER_STRATEGY } from './passport/resource-server.strategy.js';
+export { RESOURCE_SERVER_STRATEGY } from './passport/strategy-name.js';
 
 // ── Claim types and helpers ────────────────────────────────────────────────────────
 export type { AccessTokenClaims, VerifiedToken } from './claims/access-token-claims.js';

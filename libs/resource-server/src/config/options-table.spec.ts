@@ -6,6 +6,7 @@ import { resolveOptions } from './resolve-options.js';
 
 const README = new URL('../../README.md', import.meta.url);
 const OPTIONS_SOURCE = new URL('./resource-server-options.ts', import.meta.url);
+const EXTRAS_SOURCE = new URL('../module/resource-server.module-definition.ts', import.meta.url);
 
 interface Row {
   readonly option: string;
@@ -33,8 +34,8 @@ function readmeRows(): Row[] {
 }
 
 /** Property names of an interface in resource-server-options.ts, read with the TypeScript parser. */
-function interfaceProperties(name: string): string[] {
-  const source = ts.createSourceFile('options.ts', readFileSync(OPTIONS_SOURCE, 'utf8'), ts.ScriptTarget.Latest);
+function interfaceProperties(name: string, file: URL = OPTIONS_SOURCE): string[] {
+  const source = ts.createSourceFile('options.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
   const declaration = source.statements.find(
     (statement): statement is ts.InterfaceDeclaration =>
       ts.isInterfaceDeclaration(statement) && statement.name.text === name,
@@ -47,11 +48,11 @@ describe('the README options table', () => {
   const rows = readmeRows();
   const documented = rows.map((row) => row.option);
 
-  it('lists every option of ResourceServerOptions and IntrospectionOptions, and no other', () => {
+  it('lists every option of ResourceServerOptions, IntrospectionOptions and the module extras, and no other', () => {
     const options = [
       ...interfaceProperties('ResourceServerOptions').filter((name) => name !== 'introspection'),
       ...interfaceProperties('IntrospectionOptions').map((name) => `introspection.${name}`),
-      'global',
+      ...interfaceProperties('ResourceServerModuleExtras', EXTRAS_SOURCE),
     ];
     expect([...documented].sort()).toEqual([...options].sort());
   });

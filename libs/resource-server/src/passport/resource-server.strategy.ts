@@ -6,13 +6,7 @@ import { attachVerifiedToken, type RequestWithToken } from '../authorization/ver
 import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
-
-/**
- * The Passport name under which the module registers its whole pipeline (the token from the
- * header or cookie, then the configured verification), so that it can be chained with an
- * application's own strategies: `AuthGuard([RESOURCE_SERVER_STRATEGY, 'api-key'])`.
- */
-export const RESOURCE_SERVER_STRATEGY = 'nest-resource-server';
+import { RESOURCE_SERVER_STRATEGY } from './strategy-name.js';
 
 type Verified = (error: unknown, user?: AccessTokenClaims | false, info?: unknown) => void;
 
