@@ -17,7 +17,11 @@ export interface TestKey {
 /** How the introspection endpoint misbehaves: each is the authorization server's fault. */
 export type IntrospectionFault = 'http500' | 'garbage' | 'non-object' | 'no-active' | 'hang' | 'huge' | 'credentials';
 
-/** How the issuer fails while down. */
+/**
+ * How the issuer fails while down. `refuse`: every connection is reset at once (the port stays
+ * bound, so no other server can take it while the issuer is down and `comeBack()` never
+ * collides); a client sees the server unreachable, as with a refused connection.
+ */
 export type OutageMode = 'refuse' | 'http500' | 'garbage' | 'hang';
 
 /**
@@ -84,7 +88,7 @@ export class TestIssuer {
   readonly hits = new Map<string, number>();
   private readonly keys: TestKey[] = [];
   private outage?: OutageMode;
-  private server: Server;
+  private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private readonly routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
@@ -234,20 +238,15 @@ export class TestIssuer {
     return signJws(dropUndefined(header), dropUndefined(claims), key.privateKey);
   }
 
-  /** Takes the issuer down: every endpoint refuses connections, answers 500 or garbage, or hangs. */
+  /** Takes the issuer down: every endpoint resets connections, answers 500 or garbage, or hangs. */
   async goDown(mode: OutageMode = 'refuse'): Promise<void> {
     this.outage = mode;
-    if (mode === 'refuse') await this.stopListening();
+    if (mode === 'refuse') for (const socket of this.sockets) socket.resetAndDestroy();
   }
 
-  /** Brings the issuer back on the same port. */
+  /** Brings the issuer back, on the same port (it never gave it up). */
   async comeBack(): Promise<void> {
-    const wasRefusing = this.outage === 'refuse';
     this.outage = undefined;
-    if (wasRefusing) {
-      this.server = this.createHttpServer();
-      await this.listen(this.port);
-    }
   }
 
   /**
@@ -327,6 +326,7 @@ export class TestIssuer {
       else serve();
     });
     server.on('connection', (socket) => {
+      if (this.outage === 'refuse') return void socket.resetAndDestroy();
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
