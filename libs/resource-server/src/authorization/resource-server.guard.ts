@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import { isPending, TokenVerifier } from '../verification/token-verifier.js';
 import { compileRequirements } from './claim-checks.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
@@ -60,7 +60,7 @@ export class ResourceServerGuard implements CanActivate {
       method: node.method ?? 'GET',
       url: node.url ?? '/',
     });
-    if (verified instanceof Promise) return verified.then((result) => admit(request, result, rules));
+    if (isPending(verified)) return Promise.resolve(verified).then((result) => admit(request, result, rules));
     return admit(request, verified, rules);
   }
 

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { isPending } from '../verification/token-verifier.js';
 import type { IntrospectionCache } from './introspection-cache.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
@@ -32,8 +33,8 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     const key = hash('sha256', token, 'base64url');
     if (!this.cache) return this.shared(token, key);
     const cached = this.cache.get(key);
-    if (cached instanceof Promise) {
-      return cached.then((response) => response ?? this.shared(token, key));
+    if (isPending(cached)) {
+      return Promise.resolve(cached).then((response) => response ?? this.shared(token, key));
     }
     return cached ?? this.shared(token, key);
   }

@@ -1,7 +1,7 @@
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { validateRegisteredClaims, type RegisteredClaimsPolicy } from '../claims/registered-claims.validator.js';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
-import type { TokenVerifier } from '../verification/token-verifier.js';
+import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
 // token_type values that are access tokens (RFC 7662 §2.2 uses RFC 6749 §7.1 types); a
@@ -22,8 +22,8 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
 
   verify(token: string): VerifiedToken | Promise<VerifiedToken> {
     const response = this.introspector.introspect(token);
-    return response instanceof Promise
-      ? response.then((answer) => this.checked(token, answer))
+    return isPending(response)
+      ? Promise.resolve(response).then((answer) => this.checked(token, answer))
       : this.checked(token, response);
   }
 

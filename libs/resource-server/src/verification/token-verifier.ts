@@ -34,3 +34,11 @@ export interface TokenVerifier {
 
 /** Injection token of the {@link TokenVerifier} in use. */
 export const TokenVerifier = Symbol.for('nest-resource-server.TokenVerifier');
+
+/**
+ * True when a verifier (or an introspector, or a cache) answered with a promise rather than
+ * at once. Any thenable counts: an extension may use another promise library. @internal
+ */
+export function isPending<T>(answer: T | PromiseLike<T>): answer is PromiseLike<T> {
+  return typeof (answer as { then?: unknown } | null)?.then === 'function';
+}
