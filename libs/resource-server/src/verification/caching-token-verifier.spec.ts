@@ -44,6 +44,17 @@ describe('CachingTokenVerifier', () => {
       expect(Object.isFrozen(first.claims.address)).toBe(true);
     });
 
+    it('never keeps the token itself: entries hold its hash, the claims and the key-set version', async () => {
+      const { verifier: inner } = innerVerifier('jwt', claims);
+      const verifier = cachingVerifier(inner);
+      const token = 'eyJ-a-token-that-must-not-stay-in-memory';
+      await verifier.verify(token, context);
+      const entries = (verifier as unknown as { entries: { dump(): unknown } }).entries.dump();
+      expect(JSON.stringify(entries)).not.toContain(token);
+      expect(JSON.stringify(entries)).toContain('alice');
+      expect(verifier.verify(token, context)).toMatchObject({ token, claims: { sub: 'alice' } });
+    });
+
     it('keeps nothing for a token that expires now', async () => {
       const { verifier: inner } = innerVerifier('jwt', () => ({ exp: NOW / 1000 }));
       const verifier = cachingVerifier(inner);

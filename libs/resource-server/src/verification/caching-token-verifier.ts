@@ -18,8 +18,9 @@ export interface KeySetVersion {
 }
 
 interface Entry {
-  /** Frozen: every request with this token shares the object. */
-  readonly verified: VerifiedToken;
+  /** Frozen: every request with this token shares the object. The token itself is not kept. */
+  readonly claims: AccessTokenClaims;
+  readonly strategy: VerifiedToken['strategy'];
   readonly keySetVersion: number;
 }
 
@@ -46,8 +47,8 @@ export class CachingTokenVerifier implements TokenVerifier {
     const key = hash('sha256', token, 'base64url');
     const entry = this.entries.get(key);
     if (entry !== undefined) {
-      if (entry.keySetVersion === this.keys.keySetVersion() && this.stillValid(entry.verified.claims)) {
-        return entry.verified;
+      if (entry.keySetVersion === this.keys.keySetVersion() && this.stillValid(entry.claims)) {
+        return { token, claims: entry.claims, strategy: entry.strategy };
       }
       this.entries.delete(key);
     }
@@ -67,9 +68,9 @@ export class CachingTokenVerifier implements TokenVerifier {
   private keep(key: string, verified: VerifiedToken, keySetVersion: number): VerifiedToken {
     const ttl = reusableForMs(verified.claims, this.policy.ttlSeconds, this.policy);
     if (ttl <= 0) return verified;
-    const frozen = deepFreeze({ ...verified });
-    this.entries.set(key, { verified: frozen, keySetVersion }, { ttl });
-    return frozen;
+    const claims = deepFreeze(verified.claims);
+    this.entries.set(key, { claims, strategy: verified.strategy, keySetVersion }, { ttl });
+    return { token: verified.token, claims, strategy: verified.strategy };
   }
 
   private stillValid(claims: AccessTokenClaims): boolean {
