@@ -6,23 +6,79 @@ import { HelpApiModule } from '../src/help-api.module.js';
 
 const REALM = 'Bearer realm="help-api"';
 
+/** The page origin help-api trusts for cookie-borne writes (OAUTH_TRUSTED_ORIGINS). */
+const PAGE_ORIGIN = 'http://help.example.test';
+
 describe.each(['express', 'fastify'])('help-api on HTTP_PLATFORM=%s (operator contract, JWT strategy)', (platform) => {
   let issuer: TestIssuer;
   let api: RunningApp;
   const server = () => api.app.getHttpServer();
-  const cookie = (claims: Record<string, unknown> = {}) => ({ cookie: `app.at=${issuer.token({ claims })}` });
+  /** The token cookie, sent as a page of the trusted origin sends it (with its `Origin`). */
+  const cookie = (claims: Record<string, unknown> = {}) => ({
+    cookie: `app.at=${issuer.token({ claims })}`,
+    origin: PAGE_ORIGIN,
+  });
 
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: 'help-api' });
     api = await startSampleApp(
       (o) => HelpApiModule.forRoot(o),
       { port: 3002, audience: 'help-api' },
-      { OAUTH_ISSUER: issuer.url, HTTP_PLATFORM: platform },
+      { OAUTH_ISSUER: issuer.url, HTTP_PLATFORM: platform, OAUTH_TRUSTED_ORIGINS: PAGE_ORIGIN },
     );
   });
   afterAll(async () => {
     await api.close();
     await issuer.close();
+  });
+
+  describe('cookie-borne writes and the Origin rule (contract, second edition)', () => {
+    const token = () => issuer.token({ claims: { scope: 'help:write' } });
+    it.each<[string, Record<string, string | string[]>]>([
+      ['no Origin', {}],
+      ['an untrusted Origin', { origin: 'http://sibling.example.test' }],
+      ['an Origin differing only by a trailing slash', { origin: `${PAGE_ORIGIN}/` }],
+      ['the string null as Origin', { origin: 'null' }],
+    ])('refuses POST /tickets by cookie with %s: 403 csrf_rejected, no challenge', async (_case, headers) => {
+      const response = await request(server())
+        .post('/tickets')
+        .set({ cookie: `app.at=${token()}`, ...headers })
+        .send({ subject: 'forged' });
+      expect(response.status).toBe(403);
+      expect(response.headers['www-authenticate']).toBeUndefined();
+      expect(response.body).toEqual({
+        statusCode: 403,
+        error: 'csrf_rejected',
+        error_description: expect.any(String),
+        reason: 'csrf_rejected',
+      });
+    });
+
+    it('refuses two Origin headers like a missing one', async () => {
+      const response = await request(server())
+        .post('/tickets')
+        .set({ cookie: `app.at=${token()}`, origin: [PAGE_ORIGIN, PAGE_ORIGIN] } as Record<string, string | string[]>)
+        .send({ subject: 'x' });
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ reason: 'csrf_rejected' });
+    });
+
+    it('checks the Origin before the token: a forged cookie token is csrf_rejected, not invalid_token', async () => {
+      const response = await request(server())
+        .post('/tickets')
+        .set('cookie', 'app.at=not-a-token')
+        .send({ subject: 'x' });
+      expect(response.body).toMatchObject({ reason: 'csrf_rejected' });
+    });
+
+    it('lets a header token write without an Origin, and reads by cookie without one', async () => {
+      await request(server())
+        .post('/tickets')
+        .set('authorization', `Bearer ${token()}`)
+        .send({ subject: 'api' })
+        .expect(201);
+      await request(server()).get('/tickets').set('cookie', `app.at=${token()}`).expect(200);
+    });
   });
 
   it('answers GET /health and GET /articles without a token', async () => {

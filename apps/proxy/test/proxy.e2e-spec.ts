@@ -32,6 +32,9 @@ async function recordingUpstream(): Promise<{ server: Server; url: string; seen:
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, mode };
 }
 
+/** The page origin the proxy trusts (its CORS_ORIGINS) for cookie-borne writes. */
+const WEB_ORIGIN = 'http://web.test';
+
 describe('proxy (validates, then forwards to another site)', () => {
   let issuer: TestIssuer;
   let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
@@ -45,7 +48,7 @@ describe('proxy (validates, then forwards to another site)', () => {
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: 'todo-api' });
     upstream = await recordingUpstream();
-    const env = { OAUTH_ISSUER: issuer.url, OAUTH_AUDIENCE: 'todo-api,help-api' };
+    const env = { OAUTH_ISSUER: issuer.url, OAUTH_AUDIENCE: 'todo-api,help-api', CORS_ORIGINS: WEB_ORIGIN };
     const start = (target: string, timeoutMs = 2000) =>
       startSampleApp(
         (options) => ProxyModule.forRoot(options, { upstream: target, mountPath: '/api', timeoutMs }),
@@ -98,6 +101,7 @@ describe('proxy (validates, then forwards to another site)', () => {
     const created = await request(server)
       .post('/api/todos')
       .set('Cookie', cookie({ sub: 'proxied', scope: 'todo:write' }))
+      .set('Origin', WEB_ORIGIN)
       .send({ title: 'via the proxy' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ owner: 'proxied', title: 'via the proxy' });
@@ -105,6 +109,20 @@ describe('proxy (validates, then forwards to another site)', () => {
       .get('/api/todos')
       .set('Cookie', cookie({ sub: 'proxied' }));
     expect(listed.body.map((t: { title: string }) => t.title)).toEqual(['via the proxy']);
+  });
+
+  it.each([
+    ['no Origin', {}],
+    ['an untrusted Origin', { origin: 'http://evil.test' }],
+  ])('refuses a cookie-borne write with %s (403 csrf_rejected) and forwards nothing', async (_case, origin) => {
+    const response = await request(toEcho.app.getHttpServer())
+      .post('/api/todos')
+      .set({ cookie: cookie({ scope: 'todo:write' }), ...origin })
+      .send({ title: 'forged' });
+    expect(response.status).toBe(403);
+    expect(response.headers['www-authenticate']).toBeUndefined();
+    expect(response.body).toMatchObject({ error: 'csrf_rejected', reason: 'csrf_rejected' });
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it('passes on the upstream’s own refusal: a help-api token the proxy accepts is 401 at todo-api', async () => {

@@ -56,6 +56,9 @@ export function sampleApiConfigFromEnv(
       problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
   }
   if (problems.length > 0 || !resourceServer || !platform) throw new ResourceServerConfigError(problems);
+  // the contract's CSRF rule: a cookie-borne write must come from CORS_ORIGINS or OAUTH_TRUSTED_ORIGINS
+  const trustedOrigins = [...(resourceServer.trustedOrigins ?? []), ...corsOrigins.map((o) => new URL(o).origin)];
+  resourceServer = { ...resourceServer, trustedOrigins };
   return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
 }
 

@@ -43,6 +43,7 @@ export {
 export type { BearerErrorCode } from './errors/bearer-token.errors.js';
 export type { RejectionReason } from './errors/rejection-reason.js';
 export { AuthorizationServerUnavailableError } from './errors/authorization-server-unavailable.error.js';
+export { CrossSiteRequestError } from './errors/cross-site-request.error.js';
 export { BearerErrorFilter } from './errors/bearer-error.filter.js';
 export { formatWwwAuthenticate } from './errors/www-authenticate.js';
 

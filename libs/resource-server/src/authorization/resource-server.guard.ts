@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
+import { checkCrossSite, CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { isPending, TokenVerifier } from '../verification/token-verifier.js';
 import { compileRequirements } from './claim-checks.js';
 import { PublicRoute } from './decorators/public.decorator.js';
@@ -27,7 +28,8 @@ type Handler = ReturnType<ExecutionContext['getHandler']>;
 
 /**
  * Validates the bearer token of every request before any handler runs, then applies the
- * route's own rules: resolve the token, verify it, check the route, attach the claims.
+ * route's own rules: resolve the token, refuse a cross-site write by cookie, verify it, check
+ * the route, attach the claims.
  * Registered globally by `ResourceServerModule` (secure by default: only `@Public()` opts
  * out), or per controller with `global: false` and `@UseGuards()`. Failures are thrown as
  * `BearerTokenError`s and written by `BearerErrorFilter`. The same on Express and Fastify.
@@ -42,6 +44,7 @@ export class ResourceServerGuard implements CanActivate {
     @Inject(RouteRulesPolicy) private readonly policy: RouteRulesPolicy,
     @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(CrossSitePolicy) private readonly crossSite: CrossSitePolicy,
   ) {}
 
   // not `async`: a public route or a verification answered from memory needs no promise
@@ -55,6 +58,7 @@ export class ResourceServerGuard implements CanActivate {
     const node = nodeRequestOf(request);
     const resolved = this.resolver.resolve(node);
     if (resolved === undefined) throw new MissingTokenError();
+    checkCrossSite(node, resolved.source, this.crossSite);
     const verified = this.verifier.verify(resolved.token, {
       source: resolved.source,
       method: node.method ?? 'GET',

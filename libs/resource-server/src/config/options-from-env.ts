@@ -15,6 +15,7 @@ export const ENV_VARIABLES = {
   httpTimeoutMs: 'OAUTH_HTTP_TIMEOUT_MS',
   rolesClaim: 'OAUTH_ROLES_CLAIM',
   realm: 'OAUTH_REALM',
+  trustedOrigins: 'OAUTH_TRUSTED_ORIGINS',
   requireAccessTokenType: 'OAUTH_REQUIRE_AT_JWT',
   introspection: 'OAUTH_CLIENT_ID',
   'introspection.endpoint': 'OAUTH_INTROSPECTION_ENDPOINT',
@@ -82,6 +83,7 @@ export function optionsFromEnv(
   assign(options, 'httpTimeoutMs', number('OAUTH_HTTP_TIMEOUT_MS', 'milliseconds'));
   assign(options, 'rolesClaim', read('OAUTH_ROLES_CLAIM'));
   assign(options, 'realm', read('OAUTH_REALM'));
+  assign(options, 'trustedOrigins', list('OAUTH_TRUSTED_ORIGINS'));
   assign(options, 'requireAccessTokenType', flag('OAUTH_REQUIRE_AT_JWT'));
   const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
   if (verifiedTtl !== undefined)

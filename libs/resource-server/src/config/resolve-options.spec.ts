@@ -64,6 +64,21 @@ describe('resolveOptions', () => {
       expect(resolveOptions({ ...base, realm: 'Todo API' }).realm).toBe('Todo API');
     });
 
+    it('trusts no origin by default, and exactly the listed origins otherwise', () => {
+      expect(resolveOptions(base).trustedOrigins.size).toBe(0);
+      const listed = resolveOptions({ ...base, trustedOrigins: ['https://app.example.com', 'http://localhost:3000'] });
+      expect([...listed.trustedOrigins]).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    });
+
+    it.each(['https://app.example.com/', 'app.example.com', 'https://app.example.com/path', 'null'])(
+      'refuses %j as a trusted origin, naming the option',
+      (origin) => {
+        expect(problemsOf({ ...base, trustedOrigins: [origin] })).toEqual([
+          `trustedOrigins: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`,
+        ]);
+      },
+    );
+
     it('reads only the header when cookieName is false', () => {
       expect(resolveOptions({ ...base, cookieName: false }).cookieName).toBeUndefined();
     });

@@ -92,6 +92,15 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     problem('realm', 'expected a non-empty string');
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') problem('clock', 'expected a function');
+  const trustedOrigins = new Set<string>();
+  if (options.trustedOrigins !== undefined) {
+    if (!Array.isArray(options.trustedOrigins)) problem('trustedOrigins', 'expected a list of origins');
+    else
+      for (const origin of options.trustedOrigins as unknown[]) {
+        if (isOrigin(origin)) trustedOrigins.add(origin);
+        else problem('trustedOrigins', `expected origins such as https://app.example.com, got ${show(origin)}`);
+      }
+  }
 
   let introspection: ResolvedIntrospectionOptions | undefined;
   if (strategy === 'introspection' || strategy === 'auto' || options.introspection) {
@@ -112,6 +121,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     clockToleranceSeconds,
     cookieName: cookieName === false ? undefined : cookieName,
     realm: options.realm ?? firstAudience,
+    trustedOrigins,
     requireAccessTokenType: options.requireAccessTokenType === true,
     rolesClaim,
     httpTimeoutMs,
@@ -196,6 +206,17 @@ function resolveVerifiedTokenCache(
   if (!Number.isInteger(maxEntries))
     problem('verifiedTokenCache.maxEntries', `expected a whole number, got ${maxEntries}`);
   return ttlSeconds > 0 ? { ttlSeconds, maxEntries } : undefined;
+}
+
+/** True for an origin exactly as a browser sends it: scheme, host, port if any, no path. @internal */
+export function isOrigin(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** @internal */

@@ -70,6 +70,13 @@ export interface ResourceServerOptions {
   cookieName?: string | false;
   /** `realm` of the `WWW-Authenticate` challenge. Default: the first audience. */
   realm?: string;
+  /**
+   * Origins (`https://app.example.com`) whose pages may send state-changing requests (not
+   * `GET`, `HEAD`, `OPTIONS`) authenticated by the token cookie; any other, or none, is
+   * refused 403 `csrf_rejected` before the token is looked at. Header tokens are exempt.
+   * Default: none.
+   */
+  trustedOrigins?: readonly string[];
   /** Require RFC 9068 access tokens: `typ` must be `at+jwt`. Default: false (`typ` optional). */
   requireAccessTokenType?: boolean;
   /** Claim holding the caller's roles, for `@RequireRole()`. Default: `roles` (FusionAuth). */
@@ -104,6 +111,7 @@ export interface ResolvedOptions {
   readonly clockToleranceSeconds: number;
   readonly cookieName?: string;
   readonly realm: string;
+  readonly trustedOrigins: ReadonlySet<string>;
   readonly requireAccessTokenType: boolean;
   readonly rolesClaim: string;
   readonly httpTimeoutMs: number;

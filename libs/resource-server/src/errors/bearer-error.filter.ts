@@ -2,6 +2,7 @@ import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from 
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
 import { BearerTokenError } from './bearer-token.errors.js';
+import { CrossSiteRequestError } from './cross-site-request.error.js';
 import { formatWwwAuthenticate } from './www-authenticate.js';
 
 /** What the filter needs of the options. */
@@ -20,10 +21,11 @@ const RETRY_AFTER_SECONDS = '5';
  * The one writer of rejections, through the platform's adapter (Express or Fastify alike):
  * status, the RFC 6750 `WWW-Authenticate` challenge and a JSON body with `error`,
  * `error_description` and `reason` for every `BearerTokenError`; a 503 without a challenge
- * for an unavailable authorization server. Logs each rejection once with its reason, never
+ * for an unavailable authorization server; a 403 `csrf_rejected` without a challenge for a
+ * cross-site write by cookie. Logs each rejection once with its reason, never
  * the token, never a stack trace.
  */
-@Catch(BearerTokenError, AuthorizationServerUnavailableError)
+@Catch(BearerTokenError, AuthorizationServerUnavailableError, CrossSiteRequestError)
 export class BearerErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ResourceServer');
 
@@ -32,7 +34,10 @@ export class BearerErrorFilter implements ExceptionFilter {
     @Inject(BearerErrorPolicy) private readonly policy: BearerErrorPolicy,
   ) {}
 
-  catch(error: BearerTokenError | AuthorizationServerUnavailableError, host: ArgumentsHost): void {
+  catch(
+    error: BearerTokenError | AuthorizationServerUnavailableError | CrossSiteRequestError,
+    host: ArgumentsHost,
+  ): void {
     if (host.getType() !== 'http') throw error;
     const adapter = this.adapterHost.httpAdapter;
     const http = host.switchToHttp();
@@ -53,6 +58,17 @@ export class BearerErrorFilter implements ExceptionFilter {
     }
 
     this.logger.log(`${error.status} ${error.reason} ${route}`);
+    if (error instanceof CrossSiteRequestError) {
+      // not the token's fault: no challenge (the operator contract, second edition)
+      const body = {
+        statusCode: 403,
+        error: 'csrf_rejected',
+        error_description: error.description,
+        reason: error.reason,
+      };
+      adapter.reply(response, body, 403);
+      return;
+    }
     adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error));
     const scope = (error as { scope?: string }).scope;
     const body = error.code

@@ -10,6 +10,7 @@ import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource
 import { BearerErrorPolicy } from '../errors/bearer-error.filter.js';
 import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
+import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
@@ -34,6 +35,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     TokenIntrospector,
     ResourceServerGuard,
     RouteRulesPolicy,
+    CrossSitePolicy,
     BearerErrorPolicy,
     JwksKeyStore,
   ],

@@ -7,6 +7,7 @@ import type { ResolvedOptions, ResourceServerOptions } from '../config/resource-
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { BearerErrorFilter, BearerErrorPolicy } from '../errors/bearer-error.filter.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
+import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { HeaderOrCookieTokenResolver } from '../extraction/header-or-cookie-token-resolver.js';
 import { CachingTokenIntrospector } from '../introspection/caching-token-introspector.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
@@ -102,6 +103,11 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       introspector: TokenIntrospector | null,
       custom: TokenVerifier | null,
     ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector),
+  },
+  {
+    provide: CrossSitePolicy,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions): CrossSitePolicy => ({ trustedOrigins: o.trustedOrigins }),
   },
   ResourceServerPassportStrategy,
   {

@@ -5,6 +5,7 @@ import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-cl
 import { attachVerifiedToken, type RequestWithToken } from '../authorization/verified-request.js';
 import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
+import { checkCrossSite, CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { RESOURCE_SERVER_STRATEGY } from './strategy-name.js';
 
@@ -39,6 +40,7 @@ export class ResourceServerPassportStrategy extends PassportStrategy(RequestStra
   constructor(
     @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(CrossSitePolicy) private readonly crossSite: CrossSitePolicy,
   ) {
     super();
   }
@@ -47,6 +49,7 @@ export class ResourceServerPassportStrategy extends PassportStrategy(RequestStra
     const node = nodeRequestOf(request);
     const resolved = this.resolver.resolve(node);
     if (resolved === undefined) throw new MissingTokenError();
+    checkCrossSite(node, resolved.source, this.crossSite);
     const verified: VerifiedToken = await this.verifier.verify(resolved.token, {
       source: resolved.source,
       method: node.method ?? 'GET',
