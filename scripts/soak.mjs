@@ -12,7 +12,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -262,7 +261,9 @@ async function soakJwksKeyStore() {
       refreshIntervalSeconds: 600,
       clock: () => now,
     });
-    await store.getKey(jwksIssuer.currentKey.kid, jwksIssuer.currentKey.alg);
+    // key() answers at once when the set holds the kid, else with a promise (after a fetch)
+    const keyFor = async (kid, alg) => store.key(kid, alg);
+    await keyFor(jwksIssuer.currentKey.kid, jwksIssuer.currentKey.alg);
     gc();
     const before = process.memoryUsage().heapUsed;
     const perMinute = [];
@@ -273,7 +274,7 @@ async function soakJwksKeyStore() {
     const started = performance.now();
     for (let i = 0; i < KIDS; i += 1000) {
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 1000 }, (_, j) => store.getKey(`unknown-kid-${i + j}`, 'RS256')),
+        Array.from({ length: 1000 }, (_, j) => keyFor(`unknown-kid-${i + j}`, 'RS256')),
       );
       refused += outcomes.filter((o) => o.status === 'rejected' && o.reason?.status === 401).length;
       now += stepMs;
@@ -284,7 +285,7 @@ async function soakJwksKeyStore() {
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    const known = await store.getKey(jwksIssuer.currentKey.kid, jwksIssuer.currentKey.alg).then(
+    const known = await keyFor(jwksIssuer.currentKey.kid, jwksIssuer.currentKey.alg).then(
       () => true,
       () => false,
     );
@@ -307,11 +308,14 @@ async function soakJwksKeyStore() {
   }
 }
 
-/** Starts a built app with `node`, on a free loopback port, and waits until it listens. */
+/**
+ * Starts a built app with `node` on port 0 of loopback (the kernel picks a free port, so
+ * nothing can take it between choosing and listening), and reads its URL from the line it
+ * prints once it listens.
+ */
 async function startServer(name, main, env) {
-  const port = await freePort();
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errorLines = 0;
@@ -323,13 +327,14 @@ async function startServer(name, main, env) {
   };
   child.stdout.on('data', count);
   child.stderr.on('data', count);
-  await new Promise((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${startup}`)), 15_000);
     const ready = () => {
-      if (/listening on/.test(startup)) {
+      const listening = /listening on (http:\/\/[^\s/]+)/.exec(startup);
+      if (listening) {
         clearTimeout(timer);
         child.stdout.off('data', ready);
-        resolve();
+        resolve(listening[1]);
       }
     };
     child.stdout.on('data', ready);
@@ -341,7 +346,7 @@ async function startServer(name, main, env) {
   return {
     name,
     pid: child.pid,
-    url: `http://127.0.0.1:${port}`,
+    url,
     errorLines: () => errorLines,
     exitCode: () => child.exitCode,
     stop: () => child.exitCode === null && child.kill('SIGTERM'),
@@ -351,14 +356,4 @@ async function startServer(name, main, env) {
 function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
