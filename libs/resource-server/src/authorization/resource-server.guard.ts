@@ -1,10 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
-import { MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
-import { checkCrossSite, CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
-import { isPending, TokenVerifier } from '../verification/token-verifier.js';
+import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
+import { TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
+import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { compileRequirements } from './claim-checks.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
@@ -39,13 +39,17 @@ export class ResourceServerGuard implements CanActivate {
   // route rules are read and compiled once per handler, not per request
   private readonly rules = new WeakMap<object, WeakMap<object, RouteRules>>();
 
+  private readonly stages: RequestVerification;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(RouteRulesPolicy) private readonly policy: RouteRulesPolicy,
-    @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
-    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
-    @Inject(CrossSitePolicy) private readonly crossSite: CrossSitePolicy,
-  ) {}
+    @Inject(BearerTokenResolver) resolver: BearerTokenResolver,
+    @Inject(TokenVerifier) verifier: TokenVerifier,
+    @Inject(CrossSitePolicy) crossSite: CrossSitePolicy,
+  ) {
+    this.stages = { resolver, verifier, crossSite };
+  }
 
   // not `async`: a public route or a verification answered from memory needs no promise
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -55,17 +59,9 @@ export class ResourceServerGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
 
     const request = context.switchToHttp().getRequest<RequestWithToken>();
-    const node = nodeRequestOf(request);
-    const resolved = this.resolver.resolve(node);
-    if (resolved === undefined) throw new MissingTokenError();
-    checkCrossSite(node, resolved.source, this.crossSite);
-    const verified = this.verifier.verify(resolved.token, {
-      source: resolved.source,
-      method: node.method ?? 'GET',
-      url: node.url ?? '/',
-    });
-    if (isPending(verified)) return Promise.resolve(verified).then((result) => admit(request, result, rules));
-    return admit(request, verified, rules);
+    return whenAnswered(verifyRequest(nodeRequestOf(request), this.stages), (verified) =>
+      admit(request, verified, rules),
+    );
   }
 
   private rulesFor(handler: Handler, controller: Handler): RouteRules {

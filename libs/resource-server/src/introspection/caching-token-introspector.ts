@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { isPending } from '../verification/token-verifier.js';
+import { whenAnswered } from '../verification/token-verifier.js';
 import type { IntrospectionCache } from './introspection-cache.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
@@ -32,11 +32,7 @@ export class CachingTokenIntrospector implements TokenIntrospector {
   introspect(token: string): IntrospectionResponse | Promise<IntrospectionResponse> {
     const key = hash('sha256', token, 'base64url');
     if (!this.cache) return this.shared(token, key);
-    const cached = this.cache.get(key);
-    if (isPending(cached)) {
-      return Promise.resolve(cached).then((response) => response ?? this.shared(token, key));
-    }
-    return cached ?? this.shared(token, key);
+    return whenAnswered(this.cache.get(key), (cached) => cached ?? this.shared(token, key));
   }
 
   /** Seconds a result may be kept: the configured TTL, cut at the token's `exp`. */

@@ -1,7 +1,7 @@
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { validateRegisteredClaims, type RegisteredClaimsPolicy } from '../claims/registered-claims.validator.js';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
-import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
+import { whenAnswered, type TokenVerifier } from '../verification/token-verifier.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
 // token_type values that are access tokens (RFC 7662 §2.2 uses RFC 6749 §7.1 types); a
@@ -21,10 +21,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
   ) {}
 
   verify(token: string): VerifiedToken | Promise<VerifiedToken> {
-    const response = this.introspector.introspect(token);
-    return isPending(response)
-      ? Promise.resolve(response).then((answer) => this.checked(token, answer))
-      : this.checked(token, response);
+    return whenAnswered(this.introspector.introspect(token), (response) => this.checked(token, response));
   }
 
   private checked(token: string, response: IntrospectionResponse): VerifiedToken {

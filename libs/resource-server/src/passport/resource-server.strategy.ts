@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
-import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
+import type { AccessTokenClaims } from '../claims/access-token-claims.js';
 import { attachVerifiedToken, type RequestWithToken } from '../authorization/verified-request.js';
 import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
-import { checkCrossSite, CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
+import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
+import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { RESOURCE_SERVER_STRATEGY } from './strategy-name.js';
 
 type Verified = (error: unknown, user?: AccessTokenClaims | false, info?: unknown) => void;
@@ -37,24 +38,19 @@ class RequestStrategy extends passport.Strategy {
  */
 @Injectable()
 export class ResourceServerPassportStrategy extends PassportStrategy(RequestStrategy, RESOURCE_SERVER_STRATEGY) {
+  private readonly stages: RequestVerification;
+
   constructor(
-    @Inject(BearerTokenResolver) private readonly resolver: BearerTokenResolver,
-    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
-    @Inject(CrossSitePolicy) private readonly crossSite: CrossSitePolicy,
+    @Inject(BearerTokenResolver) resolver: BearerTokenResolver,
+    @Inject(TokenVerifier) verifier: TokenVerifier,
+    @Inject(CrossSitePolicy) crossSite: CrossSitePolicy,
   ) {
     super();
+    this.stages = { resolver, verifier, crossSite };
   }
 
   async validate(request: RequestWithToken): Promise<AccessTokenClaims> {
-    const node = nodeRequestOf(request);
-    const resolved = this.resolver.resolve(node);
-    if (resolved === undefined) throw new MissingTokenError();
-    checkCrossSite(node, resolved.source, this.crossSite);
-    const verified: VerifiedToken = await this.verifier.verify(resolved.token, {
-      source: resolved.source,
-      method: node.method ?? 'GET',
-      url: node.url ?? '/',
-    });
+    const verified = await verifyRequest(nodeRequestOf(request), this.stages);
     attachVerifiedToken(request, verified);
     return verified.claims;
   }

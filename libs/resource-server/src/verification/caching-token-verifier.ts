@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { checkTimes, reusableForMs, type TimePolicy } from '../claims/time-rules.js';
 import { BearerTokenError } from '../errors/bearer-token.errors.js';
-import { isPending, type TokenVerifier, type VerificationContext } from './token-verifier.js';
+import { whenAnswered, type TokenVerifier, type VerificationContext } from './token-verifier.js';
 
 /** How long verifications may be reused, and what `exp` and `nbf` are checked against. */
 export interface VerifiedTokenCachePolicy extends TimePolicy {
@@ -55,9 +55,7 @@ export class CachingTokenVerifier implements TokenVerifier {
     // read before verifying: a key set replaced meanwhile must not vouch for this entry
     const keySetVersion = this.keys.keySetVersion();
     const verified = this.inner.verify(token, context);
-    return isPending(verified)
-      ? Promise.resolve(verified).then((result) => this.keep(key, result, keySetVersion))
-      : this.keep(key, verified, keySetVersion);
+    return whenAnswered(verified, (result) => this.keep(key, result, keySetVersion));
   }
 
   /** Entries held now (at most `maxEntries`). */

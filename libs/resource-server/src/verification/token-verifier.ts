@@ -42,3 +42,12 @@ export const TokenVerifier = Symbol.for('nest-resource-server.TokenVerifier');
 export function isPending<T>(answer: T | PromiseLike<T>): answer is PromiseLike<T> {
   return typeof (answer as { then?: unknown } | null)?.then === 'function';
 }
+
+/**
+ * Continues with `next` at once when `answer` is already there, or once it settles: a
+ * verifier, introspector or cache that answers from memory costs no promise on the request
+ * path, and one that throws at once still throws at once. @internal
+ */
+export function whenAnswered<T, R>(answer: T | PromiseLike<T>, next: (value: T) => R): R | Promise<Awaited<R>> {
+  return isPending(answer) ? (Promise.resolve(answer).then(next) as Promise<Awaited<R>>) : next(answer);
+}

@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import type { VerifiedToken } from '../claims/access-token-claims.js';
+import { MissingTokenError } from '../errors/bearer-token.errors.js';
+import type { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
+import { checkCrossSite, type CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/** The stages that turn a request into a verified token. */
+export interface RequestVerification {
+  readonly resolver: BearerTokenResolver;
+  readonly crossSite: CrossSitePolicy;
+  readonly verifier: TokenVerifier;
+}
+
+/**
+ * The request's token, verified: found by the resolver (none: `MissingTokenError`), a
+ * cross-site write by cookie refused before the token is looked at, then verified with the
+ * request's plain facts. Answers at once when the verifier does. The guard and the Passport
+ * strategy both call this, so both take the same steps in the same order.
+ * @internal
+ */
+export function verifyRequest(
+  request: IncomingMessage,
+  stages: RequestVerification,
+): VerifiedToken | Promise<VerifiedToken> {
+  const resolved = stages.resolver.resolve(request);
+  if (resolved === undefined) throw new MissingTokenError();
+  checkCrossSite(request, resolved.source, stages.crossSite);
+  return stages.verifier.verify(resolved.token, {
+    source: resolved.source,
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+  });
+}
