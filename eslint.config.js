@@ -17,6 +17,7 @@ const FOLDERS = [
   'authorization',
   'module',
   'testing',
+  'openapi',
 ];
 const MAY_IMPORT = {
   config: [],
@@ -29,8 +30,10 @@ const MAY_IMPORT = {
   introspection: ['errors', 'claims', 'discovery', 'verification'],
   authorization: ['errors', 'claims', 'extraction', 'verification'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
-  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing'),
+  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi'),
   testing: [],
+  // an entry of its own (like index.ts): reads the module's tokens, never the other way
+  openapi: ['config', 'errors', 'discovery', 'authorization', 'module'],
 };
 const PASSPORT_PACKAGES = ['passport', 'passport-jwt', '@nestjs/passport'];
 const layering = FOLDERS.map((folder) => ({

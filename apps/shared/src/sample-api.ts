@@ -6,6 +6,8 @@ import {
   resolveOptions,
   type ResourceServerOptions,
 } from 'nest-resource-server';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createResourceServerDocument } from 'nest-resource-server/openapi';
 import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
@@ -98,8 +100,24 @@ export async function runSampleApi(
     process.exit(1);
   }
   const app = await createSampleApi(moduleFor(config.resourceServer), config);
+  await serveApiDocs(app, name);
   await app.listen(config.port, config.host ?? (await allInterfaces()));
   console.log(`${name} listening on ${await app.getUrl()} (issuer ${config.resourceServer.issuer})`);
+}
+
+/**
+ * Serves the OpenAPI document at `/docs-json` and Swagger UI at `/docs` (both public: no
+ * guard runs on them), with the security the decorators declare. Discovery gets a short
+ * wait: an authorization server that is down costs the start-up at most that, and the
+ * document then names the discovery URL instead of its endpoints.
+ */
+export async function serveApiDocs(app: INestApplication, name: string): Promise<void> {
+  const config = new DocumentBuilder()
+    .setTitle(name)
+    .setDescription(`${name}, a sample API of nest-resource-server`)
+    .build();
+  const document = await createResourceServerDocument(app, config, { discoveryTimeoutMs: 1500 });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }
 
 function isOrigin(value: string): boolean {

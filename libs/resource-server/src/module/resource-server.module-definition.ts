@@ -6,6 +6,7 @@ import type { BearerTokenResolver } from '../extraction/bearer-token-resolver.js
 import type { IntrospectionCache } from '../introspection/introspection-cache.js';
 import type { TokenIntrospector } from '../introspection/token-introspector.js';
 import type { TokenVerifier } from '../verification/token-verifier.js';
+import { GUARD_IS_GLOBAL } from './resource-server.tokens.js';
 
 /** An extension: an instance, or a class Nest instantiates (and injects). */
 export type Extension<T> = T | Type<T>;
@@ -59,6 +60,7 @@ export const EXTENSION = {
 function extensionProviders(extras: Partial<ResourceServerModuleExtras>) {
   return [
     ...(extras.global === false ? [] : [GLOBAL_GUARD]),
+    { provide: GUARD_IS_GLOBAL, useValue: extras.global !== false },
     ...(Object.keys(EXTENSION) as (keyof typeof EXTENSION)[]).map((name) => {
       const given: unknown = extras[name];
       if (given === undefined || given === null) return { provide: EXTENSION[name], useValue: null };
