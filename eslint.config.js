@@ -18,6 +18,7 @@ const FOLDERS = [
   'module',
   'testing',
   'openapi',
+  'telemetry',
 ];
 const MAY_IMPORT = {
   config: [],
@@ -28,12 +29,13 @@ const MAY_IMPORT = {
   jwt: ['errors', 'claims', 'discovery'],
   verification: ['errors', 'claims', 'extraction'],
   introspection: ['errors', 'claims', 'discovery', 'verification'],
-  authorization: ['errors', 'claims', 'extraction', 'verification'],
+  authorization: ['errors', 'claims', 'extraction', 'verification', 'telemetry'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
   module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi'),
   testing: [],
   // an entry of its own (like index.ts): reads the module's tokens, never the other way
   openapi: ['config', 'errors', 'discovery', 'authorization', 'module'],
+  telemetry: ['errors'],
 };
 const PASSPORT_PACKAGES = ['passport', 'passport-jwt', '@nestjs/passport'];
 const layering = FOLDERS.map((folder) => ({

@@ -8,6 +8,7 @@ import {
 } from 'nest-resource-server';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createResourceServerDocument } from 'nest-resource-server/openapi';
+import { startMetricsEndpoint } from './metrics-endpoint.js';
 import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
@@ -21,6 +22,8 @@ export interface SampleApiConfig {
   readonly host?: string;
   readonly corsOrigins: readonly string[];
   readonly resourceServer: ResourceServerOptions;
+  /** `METRICS_PORT`: serve Prometheus metrics on this port. Default: unset (no metrics endpoint). */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -57,11 +60,15 @@ export function sampleApiConfigFromEnv(
     if (!isOrigin(origin))
       problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
   }
+  const metricsText = env.METRICS_PORT?.trim() || undefined;
+  const metricsPort = metricsText === undefined ? undefined : Number(metricsText);
+  if (metricsText !== undefined && (!/^\d+$/.test(metricsText) || metricsPort! > 65535))
+    problems.push(`METRICS_PORT: expected a port number, got ${JSON.stringify(metricsText)}`);
   if (problems.length > 0 || !resourceServer || !platform) throw new ResourceServerConfigError(problems);
   // the contract's CSRF rule: a cookie-borne write must come from CORS_ORIGINS or OAUTH_TRUSTED_ORIGINS
   const trustedOrigins = [...(resourceServer.trustedOrigins ?? []), ...corsOrigins.map((o) => new URL(o).origin)];
   resourceServer = { ...resourceServer, trustedOrigins };
-  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
+  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer, metricsPort };
 }
 
 /**
@@ -99,9 +106,15 @@ export async function runSampleApi(
     for (const problem of error.problems) console.error(`${name}: configuration error: ${problem}`);
     process.exit(1);
   }
+  const host = config.host ?? (await allInterfaces());
+  // before the app: the library's instruments are made when its module is
+  if (config.metricsPort !== undefined) {
+    const endpoint = await startMetricsEndpoint(config.metricsPort, host);
+    console.log(`${name} metrics on ${endpoint.url}`);
+  }
   const app = await createSampleApi(moduleFor(config.resourceServer), config);
   await serveApiDocs(app, name);
-  await app.listen(config.port, config.host ?? (await allInterfaces()));
+  await app.listen(config.port, host);
   console.log(`${name} listening on ${await app.getUrl()} (issuer ${config.resourceServer.issuer})`);
 }
 

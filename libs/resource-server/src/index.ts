@@ -57,3 +57,6 @@ export { TokenIntrospector } from './introspection/token-introspector.js';
 export type { IntrospectionResponse } from './introspection/token-introspector.js';
 export { IntrospectionCache } from './introspection/introspection-cache.js';
 export { JwksKeyStore } from './jwt/jwks-key-store.js';
+export { VerificationListener } from './telemetry/verification-event.js';
+export type { VerificationEvent } from './telemetry/verification-event.js';
+export { METER_NAME } from './telemetry/resource-server-metrics.js';

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
-import { TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
+import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
+import { isPending, TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { compileRequirements } from './claim-checks.js';
 import { PublicRoute } from './decorators/public.decorator.js';
@@ -47,6 +48,7 @@ export class ResourceServerGuard implements CanActivate {
     @Inject(BearerTokenResolver) resolver: BearerTokenResolver,
     @Inject(TokenVerifier) verifier: TokenVerifier,
     @Inject(CrossSitePolicy) crossSite: CrossSitePolicy,
+    private readonly telemetry: ResourceServerTelemetry,
   ) {
     this.stages = { resolver, verifier, crossSite };
   }
@@ -59,9 +61,25 @@ export class ResourceServerGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
 
     const request = context.switchToHttp().getRequest<RequestWithToken>();
-    return whenAnswered(verifyRequest(nodeRequestOf(request), this.stages), (verified) =>
-      admit(request, verified, rules),
-    );
+    const node = nodeRequestOf(request);
+    const startedAt = performance.now();
+    const handler = () => `${context.getClass().name}.${context.getHandler().name}`;
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = whenAnswered(verifyRequest(node, this.stages), (verified) => {
+        admit(request, verified, rules);
+        this.telemetry.accepted(node, handler, startedAt, verified.strategy, verified.claims.iss);
+        return true;
+      });
+    } catch (error) {
+      this.telemetry.failed(error, node, handler, startedAt);
+      throw error;
+    }
+    if (!isPending(answer)) return answer;
+    return answer.then(undefined, (error: unknown) => {
+      this.telemetry.failed(error, node, handler, startedAt);
+      throw error;
+    });
   }
 
   private rulesFor(handler: Handler, controller: Handler): RouteRules {

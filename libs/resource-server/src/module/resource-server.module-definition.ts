@@ -5,6 +5,7 @@ import type { ResourceServerOptions } from '../config/resource-server-options.js
 import type { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import type { IntrospectionCache } from '../introspection/introspection-cache.js';
 import type { TokenIntrospector } from '../introspection/token-introspector.js';
+import type { VerificationListener } from '../telemetry/verification-event.js';
 import type { TokenVerifier } from '../verification/token-verifier.js';
 import { GUARD_IS_GLOBAL } from './resource-server.tokens.js';
 
@@ -29,6 +30,8 @@ export interface ResourceServerModuleExtras {
   tokenIntrospector?: Extension<TokenIntrospector>;
   /** Keeps introspection results (replaces the memory or Redis cache; used when a cache TTL is set). */
   introspectionCache?: Extension<IntrospectionCache>;
+  /** Told about every verification the guard makes, accepted or not (audit, custom metrics). */
+  verificationListener?: Extension<VerificationListener>;
 }
 
 /** @internal */
@@ -54,6 +57,7 @@ export const EXTENSION = {
   tokenVerifier: Symbol.for('nest-resource-server.extension.tokenVerifier'),
   tokenIntrospector: Symbol.for('nest-resource-server.extension.tokenIntrospector'),
   introspectionCache: Symbol.for('nest-resource-server.extension.introspectionCache'),
+  verificationListener: Symbol.for('nest-resource-server.extension.verificationListener'),
 } as const;
 
 /** The global guard (when asked for) and one provider per extension point: the given one, or `null`. */

@@ -14,6 +14,7 @@ import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { IntrospectionCache } from '../introspection/introspection-cache.js';
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
@@ -34,6 +35,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     TokenVerifier,
     TokenIntrospector,
     ResourceServerGuard,
+    ResourceServerTelemetry,
     RouteRulesPolicy,
     CrossSitePolicy,
     BearerErrorPolicy,

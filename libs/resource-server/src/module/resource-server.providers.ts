@@ -20,6 +20,9 @@ import { isJwsCompact } from '../jwt/jose-header.validator.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
 import { ResourceServerPassportStrategy } from '../passport/resource-server.strategy.js';
+import { ResourceServerMetrics } from '../telemetry/resource-server-metrics.js';
+import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
+import type { VerificationListener } from '../telemetry/verification-event.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
@@ -114,6 +117,13 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     provide: RouteRulesPolicy,
     inject: [RESOLVED_OPTIONS],
     useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }),
+  },
+  ResourceServerMetrics,
+  {
+    provide: ResourceServerTelemetry,
+    inject: [ResourceServerMetrics, EXTENSION.verificationListener],
+    useFactory: (metrics: ResourceServerMetrics, listener: VerificationListener | null) =>
+      new ResourceServerTelemetry(metrics, listener),
   },
   ResourceServerGuard,
   { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },

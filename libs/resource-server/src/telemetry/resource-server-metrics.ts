@@ -1,0 +1,41 @@
+import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+
+/** Name of the OpenTelemetry meter every instrument of the library belongs to. */
+export const METER_NAME = 'nest-resource-server';
+
+/**
+ * The library's instruments, through the OpenTelemetry metrics API: no SDK or exporter is
+ * forced on the app; without one they are no-ops that cost a call each. Attribute values come
+ * from small fixed sets (outcome, reason, strategy, fetch outcome): never a path, a token or
+ * a subject, so a metric cannot explode in cardinality or leak.
+ */
+export class ResourceServerMetrics {
+  private readonly meter = metrics.getMeter(METER_NAME);
+
+  /** Verifications by `outcome`, `reason`, `strategy`. */
+  readonly verifications: Counter = this.meter.createCounter('nest_resource_server.verifications', {
+    description: 'Requests whose token the guard verified, by outcome and reason',
+  });
+
+  /** Time the guard spent per request (resolve, verify, route rules). */
+  readonly verificationDuration: Histogram = this.meter.createHistogram('nest_resource_server.verification.duration', {
+    description: 'Time spent verifying the token and the route rules',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5] },
+  });
+
+  /** JWKS fetches by `outcome` (`ok`, `failed`). */
+  readonly jwksFetches: Counter = this.meter.createCounter('nest_resource_server.jwks.fetches', {
+    description: 'Fetches of the issuer JWKS, by outcome',
+  });
+
+  /** Calls to the RFC 7662 endpoint by `outcome` (`active`, `inactive`, `failed`). */
+  readonly introspectionCalls: Counter = this.meter.createCounter('nest_resource_server.introspection.calls', {
+    description: 'Calls to the introspection endpoint, by outcome',
+  });
+
+  /** Cache lookups by `cache` (`introspection`, `verified_token`) and `result` (`hit`, `miss`). */
+  readonly cacheLookups: Counter = this.meter.createCounter('nest_resource_server.cache.lookups', {
+    description: 'Lookups in the introspection and verified-token caches, by result',
+  });
+}
