@@ -1,4 +1,4 @@
-import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, ConsoleLogger, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
 import { BearerTokenError } from './bearer-token.errors.js';
@@ -13,6 +13,24 @@ export interface BearerErrorPolicy {
 
 /** Injection token of the filter's {@link BearerErrorPolicy}. @internal */
 export const BearerErrorPolicy = Symbol.for('nest-resource-server.BearerErrorPolicy');
+
+/**
+ * Nest 12's loggers take a plain object after the message as structured fields: one JSON
+ * line with them under `ConsoleLogger({ json: true })`, appended on the same line in text.
+ * Nest 11's would print the object as a second message, so it gets none.
+ */
+const STRUCTURED_LOGS = 'stringifyParams' in ConsoleLogger.prototype;
+
+/** The log line's fields, as a verification event names them; never the token. */
+function fieldsOf(
+  outcome: 'rejected' | 'unavailable',
+  status: number,
+  reason: string,
+  request: { method?: string; url?: string },
+): [Record<string, unknown>] | [] {
+  if (!STRUCTURED_LOGS) return [];
+  return [{ outcome, status, reason, method: request.method, path: request.url?.split('?')[0] }];
+}
 
 /** Seconds a client is told to wait after a 503. */
 const RETRY_AFTER_SECONDS = '5';
@@ -47,7 +65,10 @@ export class BearerErrorFilter implements ExceptionFilter {
     adapter.setHeader(response, 'Cache-Control', 'no-store');
 
     if (error instanceof AuthorizationServerUnavailableError) {
-      this.logger.warn(`503 ${error.reason} ${route}: ${error.message}`);
+      this.logger.warn(
+        `503 ${error.reason} ${route}: ${error.message}`,
+        ...fieldsOf('unavailable', 503, error.reason, request),
+      );
       adapter.setHeader(response, 'Retry-After', RETRY_AFTER_SECONDS);
       adapter.reply(
         response,
@@ -57,7 +78,10 @@ export class BearerErrorFilter implements ExceptionFilter {
       return;
     }
 
-    this.logger.log(`${error.status} ${error.reason} ${route}`);
+    this.logger.log(
+      `${error.status} ${error.reason} ${route}`,
+      ...fieldsOf('rejected', error.status, error.reason, request),
+    );
     if (error instanceof CrossSiteRequestError) {
       // not the token's fault: no challenge (the operator contract, second edition)
       const body = {
