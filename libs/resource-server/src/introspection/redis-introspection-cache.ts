@@ -42,9 +42,10 @@ export class RedisIntrospectionCache implements IntrospectionCache {
   async get(key: string): Promise<IntrospectionResponse | undefined> {
     try {
       const value = await this.redis.get(PREFIX + key);
+      this.succeeded();
       return value === null ? undefined : (JSON.parse(value) as IntrospectionResponse);
     } catch (error) {
-      this.logger.warn(`introspection cache read failed: ${(error as Error).message}`);
+      this.failed('read', error);
       return undefined;
     }
   }
@@ -52,9 +53,32 @@ export class RedisIntrospectionCache implements IntrospectionCache {
   async set(key: string, value: IntrospectionResponse, ttlSeconds: number): Promise<void> {
     try {
       await this.redis.set(PREFIX + key, JSON.stringify(value), 'PX', Math.max(1, Math.floor(ttlSeconds * 1000)));
+      this.succeeded();
     } catch (error) {
-      this.logger.warn(`introspection cache write failed: ${(error as Error).message}`);
+      this.failed('write', error);
     }
+  }
+
+  /** False from a failed command until one succeeds again. */
+  get reachable(): boolean {
+    return !this.failing;
+  }
+
+  // one warning when an outage starts and one line when it ends, not one per request
+  private failing = false;
+
+  private failed(what: 'read' | 'write', error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.warn(
+      `introspection cache ${what} failed (${(error as Error).message}); calling the introspection endpoint until Redis answers again`,
+    );
+  }
+
+  private succeeded(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.log('introspection cache: Redis answers again');
   }
 
   async close(): Promise<void> {
