@@ -7,6 +7,7 @@ import {
   type ResourceServerOptions,
 } from 'nest-resource-server';
 import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
+import { httpsOptionsFor, readTlsFiles, type TlsFiles } from './tls-files.js';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
 export const DEV_ISSUER = 'http://localhost:4000';
@@ -19,6 +20,8 @@ export interface SampleApiConfig {
   readonly host?: string;
   readonly corsOrigins: readonly string[];
   readonly resourceServer: ResourceServerOptions;
+  /** With `OAUTH_MTLS=true`: serve HTTPS and ask for client certificates (RFC 8705). */
+  readonly tls?: TlsFiles;
 }
 
 /**
@@ -55,11 +58,12 @@ export function sampleApiConfigFromEnv(
     if (!isOrigin(origin))
       problems.push(`CORS_ORIGINS: expected origins such as https://app.example.com, got ${JSON.stringify(origin)}`);
   }
+  const tls = resourceServer?.mtls === true ? readTlsFiles(env, problems) : undefined;
   if (problems.length > 0 || !resourceServer || !platform) throw new ResourceServerConfigError(problems);
   // the contract's CSRF rule: a cookie-borne write must come from CORS_ORIGINS or OAUTH_TRUSTED_ORIGINS
   const trustedOrigins = [...(resourceServer.trustedOrigins ?? []), ...corsOrigins.map((o) => new URL(o).origin)];
   resourceServer = { ...resourceServer, trustedOrigins };
-  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer };
+  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer, tls };
 }
 
 /**
@@ -70,12 +74,13 @@ export function sampleApiConfigFromEnv(
  */
 export async function createSampleApi(
   module: DynamicModule,
-  config: Pick<SampleApiConfig, 'platform' | 'corsOrigins'>,
+  config: Pick<SampleApiConfig, 'platform' | 'corsOrigins' | 'tls'>,
   logger?: LogLevel[] | false,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, await httpAdapterFor(config.platform), {
+  const app = await NestFactory.create(module, await httpAdapterFor(config.platform, config.tls), {
     bodyParser: false,
     abortOnError: false,
+    ...(config.tls && config.platform === 'express' ? { httpsOptions: httpsOptionsFor(config.tls) } : {}),
     ...(logger !== undefined ? { logger } : {}),
   });
   if (config.corsOrigins.length > 0) app.enableCors(corsOptionsFor(config.platform, config.corsOrigins));

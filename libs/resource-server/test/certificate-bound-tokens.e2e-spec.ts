@@ -7,7 +7,7 @@ import {
   TestIssuer,
   type TestCertificate,
 } from 'nest-resource-server/testing';
-import { get, type ClientTls } from './support/https-client.js';
+import { get, type ClientTls } from '../../../test/support/https-client.js';
 import { startProbeApp, type ListeningProbeApp } from './support/https-probe-app.js';
 import { PLATFORMS } from './support/probe-app.js';
 
