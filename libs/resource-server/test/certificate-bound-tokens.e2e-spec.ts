@@ -99,6 +99,22 @@ describe.each(PLATFORMS)('certificate-bound tokens, RFC 8705 (%s)', (platform) =
     });
   });
 
+  describe('with introspection', () => {
+    it('checks cnf.x5t#S256 of the introspection response the same way', async () => {
+      issuer.addIntrospectionClient('probe', 'secret');
+      const api = await start({
+        mtls: true,
+        strategy: 'introspection',
+        introspection: { clientId: 'probe', clientSecret: 'secret' },
+      });
+      const headers = { authorization: `Bearer ${issuer.opaqueToken({ claims: certificateBoundClaims(alice) })}` };
+      expect((await get(`${api.url}/claims`, headers, as(alice))).status).toBe(200);
+      const refused = await get(`${api.url}/claims`, headers, as(bob));
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body).reason).toBe('token_bound');
+    });
+  });
+
   describe('with the verified-token cache', () => {
     it('checks the binding on every request, not once per token', async () => {
       const api = await start({ mtls: true, verifiedTokenCache: { ttlSeconds: 60 } });
