@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PublicRoute } from '../authorization/decorators/public.decorator.js';
 import { requirementsOf } from '../authorization/route-requirements.js';
+import { ProtectedResourceMetadataPolicy } from './protected-resource-metadata.js';
 
 // Nest's PATH_METADATA: set by @Get(), @Post(), ... on a route handler
 const ROUTE_PATH = 'path';
@@ -9,17 +10,22 @@ const ROUTE_PATH = 'path';
 /**
  * Every scope a route of the app requires (`@RequireScope` on a non-public route or its
  * controller), read once from the controllers Nest knows, sorted: the metadata's
- * `scopes_supported` (RFC 9728 §2).
+ * `scopes_supported` (RFC 9728 §2). Read at start-up when the metadata is served.
  */
 @Injectable()
-export class RouteScopes {
+export class RouteScopes implements OnApplicationBootstrap {
   private scopes?: readonly string[];
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Inject(ProtectedResourceMetadataPolicy) private readonly policy: ProtectedResourceMetadataPolicy,
   ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.policy.resource !== undefined) this.all();
+  }
 
   /** The scopes; read on the first call, when every module has been loaded. */
   all(): readonly string[] {
