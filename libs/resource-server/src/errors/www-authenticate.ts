@@ -5,7 +5,9 @@ import type { BearerTokenError } from './bearer-token.errors.js';
  * operator contract's table shows it (the body always carries the description).
  * Values are quoted-strings; `error_description` and `scope` are kept within the
  * characters RFC 6750 allows (%x20-21 / %x23-5B / %x5D-7E), so a description can
- * never break the header or smuggle a quote.
+ * never break the header or smuggle a quote. A step-up error adds `acr_values` and
+ * `max_age` (RFC 9470 §3), and `extras.resourceMetadata` adds `resource_metadata` to a 401
+ * (RFC 9728 §5.1).
  */
 export function formatWwwAuthenticate(realm: string, error?: BearerTokenError, extras: ChallengeExtras = {}): string {
   const params: [string, string][] = [['realm', realm]];

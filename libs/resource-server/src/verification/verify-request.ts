@@ -19,7 +19,9 @@ export interface RequestVerification {
 /**
  * The request's token, verified: found by the resolver (none: `MissingTokenError`), a
  * cross-site write by cookie refused before the token is looked at, then verified with the
- * request's plain facts. Answers at once when the verifier does. The guard and the Passport
+ * request's plain facts (with the client certificate's thumbprint, RFC 8705), and a
+ * certificate-bound token checked against that certificate, on every request whatever the
+ * verifier cached. Answers at once when the verifier does. The guard and the Passport
  * strategy both call this, so both take the same steps in the same order.
  * @internal
  */
