@@ -159,7 +159,14 @@ function protectedResourceMetadataPolicy(options: ResolvedOptions): ProtectedRes
     readonly issuers?: unknown;
   };
   const dpop = more.dpop === 'allowed' || more.dpop === 'required' ? more.dpop : 'off';
-  const issuers = Array.isArray(more.issuers) ? (more.issuers as string[]) : [options.issuer];
+  // an issuer list may hold identifiers or per-issuer settings ({ issuer, ... })
+  const listed = Array.isArray(more.issuers)
+    ? (more.issuers as unknown[]).map((entry) =>
+        typeof entry === 'string' ? entry : (entry as { issuer?: unknown } | null)?.issuer,
+      )
+    : [];
+  const issuers =
+    listed.length > 0 && listed.every((i) => typeof i === 'string') ? (listed as string[]) : [options.issuer];
   return {
     resource: options.resource,
     authorizationServers: issuers,
