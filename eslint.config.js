@@ -15,6 +15,7 @@ const FOLDERS = [
   'introspection',
   'passport',
   'authorization',
+  'metadata',
   'module',
   'testing',
   'openapi',
@@ -31,6 +32,7 @@ const MAY_IMPORT = {
   introspection: ['errors', 'claims', 'discovery', 'verification'],
   authorization: ['errors', 'claims', 'extraction', 'verification', 'telemetry'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
+  metadata: ['authorization'],
   module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi'),
   testing: [],
   // an entry of its own (like index.ts): reads the module's tokens, never the other way

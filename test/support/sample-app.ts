@@ -27,5 +27,6 @@ export async function startSampleApp(
   const app = await createSampleApi(moduleFor({ ...config.resourceServer, ...extra }), config, ['error']);
   const host = config.host ?? '127.0.0.1';
   const port = await listenOnLoopback(app, host);
-  return { app, port, url: `http://${host}:${port}`, close: () => app.close() };
+  const scheme = config.tls ? 'https' : 'http';
+  return { app, port, url: `${scheme}://${host}:${port}`, close: () => app.close() };
 }

@@ -2,6 +2,7 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { Express } from 'express';
 import type { FastifyInstance } from 'fastify';
 import { createServer } from 'node:net';
+import { httpsOptionsFor, type TlsFiles } from './tls-files.js';
 
 /** The Nest platforms a sample API runs on (`HTTP_PLATFORM`); the first is the default. */
 export const HTTP_PLATFORMS = ['express', 'fastify'] as const;
@@ -18,7 +19,7 @@ const CORS_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
  * Fastify is set to route as Express does: paths in any case, with or without a trailing
  * slash, parameters of any length (the request line's limit applies, as on Express).
  */
-export async function httpAdapterFor(platform: HttpPlatform): Promise<AbstractHttpAdapter> {
+export async function httpAdapterFor(platform: HttpPlatform, tls?: TlsFiles): Promise<AbstractHttpAdapter> {
   if (platform === 'express') {
     const { ExpressAdapter } = await import('@nestjs/platform-express');
     const adapter = new ExpressAdapter();
@@ -30,6 +31,8 @@ export async function httpAdapterFor(platform: HttpPlatform): Promise<AbstractHt
   }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   const adapter = new FastifyAdapter({
+    // Express gets its HTTPS options from NestFactory.create(); Fastify from its own constructor
+    ...(tls ? { https: httpsOptionsFor(tls) } : {}),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 64 * 1024 },
   });
   const fastify = adapter.getInstance() as FastifyInstance;

@@ -10,6 +10,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createResourceServerDocument } from 'nest-resource-server/openapi';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
 import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
+import { httpsOptionsFor, readTlsFiles, type TlsFiles } from './tls-files.js';
 
 /** Where the embedded dev authorization server (apps/auth-server) listens. */
 export const DEV_ISSUER = 'http://localhost:4000';
@@ -24,6 +25,8 @@ export interface SampleApiConfig {
   readonly resourceServer: ResourceServerOptions;
   /** `METRICS_PORT`: serve Prometheus metrics on this port. Default: unset (no metrics endpoint). */
   readonly metricsPort?: number;
+  /** With `OAUTH_MTLS=true`: serve HTTPS and ask for client certificates (RFC 8705). */
+  readonly tls?: TlsFiles;
 }
 
 /**
@@ -64,11 +67,12 @@ export function sampleApiConfigFromEnv(
   const metricsPort = metricsText === undefined ? undefined : Number(metricsText);
   if (metricsText !== undefined && (!/^\d+$/.test(metricsText) || metricsPort! > 65535))
     problems.push(`METRICS_PORT: expected a port number, got ${JSON.stringify(metricsText)}`);
+  const tls = resourceServer?.mtls === true ? readTlsFiles(env, problems) : undefined;
   if (problems.length > 0 || !resourceServer || !platform) throw new ResourceServerConfigError(problems);
   // the contract's CSRF rule: a cookie-borne write must come from CORS_ORIGINS or OAUTH_TRUSTED_ORIGINS
   const trustedOrigins = [...(resourceServer.trustedOrigins ?? []), ...corsOrigins.map((o) => new URL(o).origin)];
   resourceServer = { ...resourceServer, trustedOrigins };
-  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer, metricsPort };
+  return { platform, port, host: env.HOST?.trim() || undefined, corsOrigins, resourceServer, metricsPort, tls };
 }
 
 /**
@@ -79,12 +83,13 @@ export function sampleApiConfigFromEnv(
  */
 export async function createSampleApi(
   module: DynamicModule,
-  config: Pick<SampleApiConfig, 'platform' | 'corsOrigins'>,
+  config: Pick<SampleApiConfig, 'platform' | 'corsOrigins' | 'tls'>,
   logger?: LogLevel[] | false,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, await httpAdapterFor(config.platform), {
+  const app = await NestFactory.create(module, await httpAdapterFor(config.platform, config.tls), {
     bodyParser: false,
     abortOnError: false,
+    ...(config.tls && config.platform === 'express' ? { httpsOptions: httpsOptionsFor(config.tls) } : {}),
     ...(logger !== undefined ? { logger } : {}),
   });
   if (config.corsOrigins.length > 0) app.enableCors(corsOptionsFor(config.platform, config.corsOrigins));

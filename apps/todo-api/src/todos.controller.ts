@@ -1,5 +1,12 @@
 import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { Claim, Claims, RequireRole, RequireScope, type AccessTokenClaims } from 'nest-resource-server';
+import {
+  Claim,
+  Claims,
+  RequireAuthentication,
+  RequireRole,
+  RequireScope,
+  type AccessTokenClaims,
+} from 'nest-resource-server';
 import { JsonBody } from '../../shared/src/json-body.decorator.js';
 import { textField } from '../../shared/src/text-field.js';
 import { TodosService, type Todo } from './todos.service.js';
@@ -26,6 +33,19 @@ export class TodosController {
   @Post('todos')
   create(@Claim('sub') sub: string, @JsonBody() body: unknown): Todo {
     return this.todos.create(sub, textField(body, 'title', 200));
+  }
+
+  /**
+   * Scope `todo:write` and a step-up (RFC 9470): `acr` `mfa`, authenticated at most 300 s ago.
+   * Deletes all of the caller's todos. `todos/:id` needs an id segment, so the two routes
+   * never overlap, whatever their order.
+   */
+  @RequireScope('todo:write')
+  @RequireAuthentication({ acr: ['mfa'], maxAgeSeconds: 300 })
+  @Delete('todos')
+  @HttpCode(204)
+  removeAll(@Claim('sub') sub: string): void {
+    this.todos.deleteAllOf(sub);
   }
 
   /** Role `admin`: deletes any todo; 404 for an unknown id. */

@@ -25,6 +25,15 @@ export class TodosService {
     return todo;
   }
 
+  /** Deletes every todo of `owner`; returns how many there were. */
+  deleteAllOf(owner: string): number {
+    let deleted = 0;
+    for (const [id, todo] of this.todos) {
+      if (todo.owner === owner && this.todos.delete(id)) deleted += 1;
+    }
+    return deleted;
+  }
+
   /** Returns false for an unknown id. */
   delete(id: string): boolean {
     return this.todos.delete(id);

@@ -24,6 +24,8 @@ export { RequireScope } from './authorization/decorators/require-scope.decorator
 export { RequireRole } from './authorization/decorators/require-role.decorator.js';
 export { RequireAudience } from './authorization/decorators/require-audience.decorator.js';
 export { RequireClaim } from './authorization/decorators/require-claim.decorator.js';
+export { RequireAuthentication } from './authorization/decorators/require-authentication.decorator.js';
+export type { AuthenticationRequirement } from './authorization/step-up.js';
 export { AccessToken, Claim, Claims } from './authorization/decorators/claims.decorator.js';
 export { RESOURCE_SERVER_STRATEGY } from './passport/strategy-name.js';
 
@@ -44,6 +46,7 @@ export type { BearerErrorCode } from './errors/bearer-token.errors.js';
 export type { RejectionReason } from './errors/rejection-reason.js';
 export { AuthorizationServerUnavailableError } from './errors/authorization-server-unavailable.error.js';
 export { CrossSiteRequestError } from './errors/cross-site-request.error.js';
+export { InsufficientUserAuthenticationError } from './errors/insufficient-user-authentication.error.js';
 export { BearerErrorFilter } from './errors/bearer-error.filter.js';
 export { formatWwwAuthenticate } from './errors/www-authenticate.js';
 
@@ -60,3 +63,6 @@ export { JwksKeyStore } from './jwt/jwks-key-store.js';
 export { VerificationListener } from './telemetry/verification-event.js';
 export type { VerificationEvent } from './telemetry/verification-event.js';
 export { METER_NAME } from './telemetry/resource-server-metrics.js';
+// ── RFC 9728 protected resource metadata ───────────────────────────────────────────
+export { PROTECTED_RESOURCE_METADATA_PATH } from './metadata/protected-resource-metadata.js';
+export type { ProtectedResourceMetadata } from './metadata/protected-resource-metadata.js';

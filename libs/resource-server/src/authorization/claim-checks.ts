@@ -1,6 +1,8 @@
 import type { AccessTokenClaims } from '../claims/access-token-claims.js';
 import { hasAudience } from '../claims/registered-claims.validator.js';
+import type { TimePolicy } from '../claims/time-rules.js';
 import { InsufficientScopeError, InvalidTokenError } from '../errors/bearer-token.errors.js';
+import { compileStepUp, type AuthenticationRequirement } from './step-up.js';
 
 /** A value a claim must equal (or an array claim contain), or a predicate over it. */
 export type ClaimExpectation = string | number | boolean | ((value: unknown, claims: AccessTokenClaims) => boolean);
@@ -10,7 +12,8 @@ export type RouteRequirement =
   | { readonly kind: 'audience'; readonly audiences: readonly string[] }
   | { readonly kind: 'scope'; readonly scopes: readonly string[] }
   | { readonly kind: 'role'; readonly roles: readonly string[] }
-  | { readonly kind: 'claim'; readonly name: string; readonly expected: ClaimExpectation };
+  | { readonly kind: 'claim'; readonly name: string; readonly expected: ClaimExpectation }
+  | ({ readonly kind: 'authentication' } & AuthenticationRequirement);
 
 /**
  * The token's scopes: `scope` (a space-separated string, RFC 8693 §4.2 / RFC 9068) and
@@ -61,17 +64,25 @@ export function claimSatisfies(claims: AccessTokenClaims, name: string, expected
  * Compiles a route's requirements once into one check: audience first (a token not meant
  * for this route is `invalid_token`), then scopes (`insufficient_scope` with every scope the
  * route needs), then roles and claims (`insufficient_scope` with a description).
- * Every requirement must hold; within `role`, any one of its roles is enough.
+ * Every requirement must hold; within `role`, any one of its roles is enough. Last, the
+ * user's authentication (RFC 9470 step-up, 401): a token missing a scope, role or claim is
+ * refused 403 before a new login is asked for, since logging in again would not help.
+ * `time` is what `auth_time` is checked against.
  */
 export function compileRequirements(
   requirements: readonly RouteRequirement[],
   rolesClaim: string,
+  time?: Partial<TimePolicy>,
 ): (claims: AccessTokenClaims) => void {
   const audiences = requirements.filter((r) => r.kind === 'audience').map((r) => new Set(r.audiences));
   const scopes = [...new Set(requirements.flatMap((r) => (r.kind === 'scope' ? r.scopes : [])))];
   const scopeParam = scopes.join(' ');
   const roles = requirements.filter((r) => r.kind === 'role').map((r) => r.roles);
   const claims = requirements.filter((r) => r.kind === 'claim');
+  const stepUp = compileStepUp(
+    requirements.filter((r) => r.kind === 'authentication'),
+    time,
+  );
   if (requirements.length === 0) return () => undefined;
 
   return (token) => {
@@ -98,5 +109,6 @@ export function compileRequirements(
         throw new InsufficientScopeError(`claim ${rule.name} does not satisfy this route`, 'claim_missing');
       }
     }
+    stepUp?.(token);
   };
 }

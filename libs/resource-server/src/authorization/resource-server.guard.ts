@@ -1,8 +1,9 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
+import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
 import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
 import { isPending, TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
@@ -15,6 +16,10 @@ import { attachVerifiedToken, type RequestWithToken } from './verified-request.j
 export interface RouteRulesPolicy {
   /** Claim (or dotted path) holding the caller's roles, for `@RequireRole()`. */
   readonly rolesClaim: string;
+  /** Skew allowed on `auth_time` for `@RequireAuthentication()`, in seconds. Default: 0. */
+  readonly clockToleranceSeconds?: number;
+  /** What `auth_time` is checked against, in milliseconds since the epoch. Default: `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /** Injection token of the guard's {@link RouteRulesPolicy}. @internal */
@@ -49,8 +54,9 @@ export class ResourceServerGuard implements CanActivate {
     @Inject(TokenVerifier) verifier: TokenVerifier,
     @Inject(CrossSitePolicy) crossSite: CrossSitePolicy,
     private readonly telemetry: ResourceServerTelemetry,
+    @Optional() @Inject(ClientCertificatePolicy) clientCertificate?: ClientCertificatePolicy,
   ) {
-    this.stages = { resolver, verifier, crossSite };
+    this.stages = { resolver, verifier, crossSite, clientCertificate: clientCertificate ?? undefined };
   }
 
   // not `async`: a public route or a verification answered from memory needs no promise
@@ -88,7 +94,11 @@ export class ResourceServerGuard implements CanActivate {
     if (rules) return rules;
     rules = {
       isPublic: this.reflector.getAllAndOverride(PublicRoute, [handler, controller]) === true,
-      check: compileRequirements([...requirementsOf(controller), ...requirementsOf(handler)], this.policy.rolesClaim),
+      check: compileRequirements(
+        [...requirementsOf(controller), ...requirementsOf(handler)],
+        this.policy.rolesClaim,
+        this.policy,
+      ),
     };
     if (!byController) this.rules.set(handler, (byController = new WeakMap()));
     byController.set(controller, rules);

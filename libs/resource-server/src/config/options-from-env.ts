@@ -26,6 +26,9 @@ export const ENV_VARIABLES = {
   'introspection.redisUrl': 'REDIS_URL',
   verifiedTokenCache: 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
   'verifiedTokenCache.ttlSeconds': 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
+  resource: 'OAUTH_RESOURCE',
+  mtls: 'OAUTH_MTLS',
+  forwardedClientCertificateHeader: 'OAUTH_MTLS_CERT_HEADER',
 } as const;
 
 /**
@@ -85,6 +88,9 @@ export function optionsFromEnv(
   assign(options, 'realm', read('OAUTH_REALM'));
   assign(options, 'trustedOrigins', list('OAUTH_TRUSTED_ORIGINS'));
   assign(options, 'requireAccessTokenType', flag('OAUTH_REQUIRE_AT_JWT'));
+  assign(options, 'resource', read('OAUTH_RESOURCE'));
+  assign(options, 'mtls', flag('OAUTH_MTLS'));
+  assign(options, 'forwardedClientCertificateHeader', read('OAUTH_MTLS_CERT_HEADER'));
   const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
   if (verifiedTtl !== undefined)
     options.verifiedTokenCache = { ...defaults.verifiedTokenCache, ttlSeconds: verifiedTtl };

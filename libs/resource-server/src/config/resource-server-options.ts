@@ -98,6 +98,26 @@ export interface ResourceServerOptions {
   verifiedTokenCache?: VerifiedTokenCacheOptions;
   /** The clock, in milliseconds since the epoch. For tests. Default: `Date.now`. */
   clock?: () => number;
+  /**
+   * This API's resource identifier (RFC 9728), a URL without path, query or fragment such as
+   * `https://todo.example.com`. When set, `GET /.well-known/oauth-protected-resource` answers
+   * the protected resource metadata and every 401 challenge carries `resource_metadata`.
+   * Default: none (no route, no parameter).
+   */
+  resource?: string;
+  /**
+   * Certificate-bound tokens (RFC 8705): a token with `cnf.x5t#S256` is accepted only over a
+   * TLS connection whose client certificate has that SHA-256 thumbprint. The app must serve
+   * HTTPS and ask for client certificates (`requestCert: true`). Default: false.
+   */
+  mtls?: boolean;
+  /**
+   * Header in which a trusted TLS-terminating proxy forwards the client certificate (URL-encoded
+   * PEM, as nginx's `$ssl_client_escaped_cert`), used when the connection itself carries none.
+   * Needs {@link mtls}. Only set it when every request comes through that proxy, which must
+   * overwrite the header: a client could send it too. Default: none (never trusted).
+   */
+  forwardedClientCertificateHeader?: string;
 }
 
 /** Complete and normalized: the only options shape the other folders see. */
@@ -121,6 +141,12 @@ export interface ResolvedOptions {
   /** Undefined: no cache of verified JWTs. */
   readonly verifiedTokenCache?: { readonly ttlSeconds: number; readonly maxEntries: number };
   readonly clock: () => number;
+  /** RFC 9728 resource identifier; undefined: no metadata route. */
+  readonly resource?: string;
+  /** RFC 8705: certificate-bound tokens are checked against the connection's certificate. */
+  readonly mtls: boolean;
+  /** Lower-case header name a trusted proxy forwards the client certificate in. */
+  readonly forwardedClientCertificateHeader?: string;
 }
 
 /** Introspection settings after validation. */

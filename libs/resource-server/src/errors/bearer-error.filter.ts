@@ -9,6 +9,8 @@ import { formatWwwAuthenticate } from './www-authenticate.js';
 export interface BearerErrorPolicy {
   /** `realm` of the `WWW-Authenticate` challenge. */
   readonly realm: string;
+  /** URL of the protected resource metadata, named in every 401 challenge (RFC 9728 §5.1). */
+  readonly resourceMetadata?: string;
 }
 
 /** Injection token of the filter's {@link BearerErrorPolicy}. @internal */
@@ -93,7 +95,7 @@ export class BearerErrorFilter implements ExceptionFilter {
       adapter.reply(response, body, 403);
       return;
     }
-    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error));
+    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error, this.policy));
     const scope = (error as { scope?: string }).scope;
     const body = error.code
       ? {

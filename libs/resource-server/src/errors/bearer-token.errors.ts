@@ -1,7 +1,8 @@
 import type { RejectionReason } from './rejection-reason.js';
 
-/** The error codes of RFC 6750 §3.1. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** The error codes of RFC 6750 §3.1, and RFC 9470 §3's `insufficient_user_authentication`. */
+export type BearerErrorCode =
+  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication';
 
 /**
  * A request refused for its bearer token (RFC 6750 §3). Created where the rule is checked,

@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule, type Type, type ValueProvider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
 import type { ResourceServerOptions } from '../config/resource-server-options.js';
@@ -7,7 +7,8 @@ import type { IntrospectionCache } from '../introspection/introspection-cache.js
 import type { TokenIntrospector } from '../introspection/token-introspector.js';
 import type { VerificationListener } from '../telemetry/verification-event.js';
 import type { TokenVerifier } from '../verification/token-verifier.js';
-import { GUARD_IS_GLOBAL } from './resource-server.tokens.js';
+import { ProtectedResourceMetadataController } from '../metadata/protected-resource-metadata.controller.js';
+import { GUARD_IS_GLOBAL } from '../authorization/route-security.js';
 
 /** An extension: an instance, or a class Nest instantiates (and injects). */
 export type Extension<T> = T | Type<T>;
@@ -46,10 +47,24 @@ export const {
     ...definition,
     global: true, // the guard and its providers are reachable from every module
     providers: [...(definition.providers ?? []), ...extensionProviders(extras)],
+    controllers: [...(definition.controllers ?? []), ...metadataControllers(definition)],
   }))
   .build();
 
 const GLOBAL_GUARD = { provide: APP_GUARD, useExisting: ResourceServerGuard };
+
+/**
+ * The RFC 9728 metadata route: with `forRoot`, only when `resource` is set; with
+ * `forRootAsync`, whose options exist only at start-up, always (it answers 404 while
+ * `resource` is unset).
+ */
+function metadataControllers(definition: DynamicModule): Type[] {
+  const given = (definition.providers ?? []).find(
+    (p): p is ValueProvider<Partial<ResourceServerOptions> | undefined> =>
+      typeof p === 'object' && p !== null && 'provide' in p && p.provide === RESOURCE_SERVER_OPTIONS && 'useValue' in p,
+  );
+  return given && given.useValue?.resource === undefined ? [] : [ProtectedResourceMetadataController];
+}
 
 /** Injection tokens of the extension points, filled by `extensionProviders()`. @internal */
 export const EXTENSION = {

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
 import { BearerErrorPolicy } from '../errors/bearer-error.filter.js';
 import type { ResolvedOptions } from '../config/resource-server-options.js';
@@ -27,6 +28,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
  * export class AppModule {}
  */
 @Module({
+  imports: [DiscoveryModule], // the metadata's scopes_supported are read from the app's controllers
   providers: RESOURCE_SERVER_PROVIDERS,
   // the guard and its policies too: `@UseGuards(ResourceServerGuard)` builds it in the controller's module
   exports: [

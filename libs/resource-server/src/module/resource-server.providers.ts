@@ -26,6 +26,9 @@ import type { VerificationListener } from '../telemetry/verification-event.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
+import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
+import { ProtectedResourceMetadataPolicy, resourceMetadataUrl } from '../metadata/protected-resource-metadata.js';
+import { RouteScopes } from '../metadata/route-scopes.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
@@ -116,7 +119,11 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   {
     provide: RouteRulesPolicy,
     inject: [RESOLVED_OPTIONS],
-    useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }),
+    useFactory: (o: ResolvedOptions) => ({
+      rolesClaim: o.rolesClaim,
+      clockToleranceSeconds: o.clockToleranceSeconds,
+      clock: o.clock,
+    }),
   },
   ResourceServerMetrics,
   {
@@ -126,9 +133,58 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       new ResourceServerTelemetry(metrics, listener),
   },
   ResourceServerGuard,
-  { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },
+  {
+    provide: BearerErrorPolicy,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => ({
+      realm: o.realm,
+      resourceMetadata: o.resource === undefined ? undefined : resourceMetadataUrl(o.resource),
+    }),
+  },
   { provide: APP_FILTER, useClass: BearerErrorFilter },
+  {
+    provide: ClientCertificatePolicy,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions): ClientCertificatePolicy => ({
+      mtls: o.mtls,
+      forwardedHeader: o.forwardedClientCertificateHeader,
+    }),
+  },
+  {
+    provide: ProtectedResourceMetadataPolicy,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => protectedResourceMetadataPolicy(o),
+  },
+  RouteScopes,
 ];
+
+/**
+ * The metadata's facts. DPoP and several issuers are read when the options have them
+ * (`dpop`, `dpopAlgorithms`, `issuers`), so the document follows them as they are added.
+ */
+function protectedResourceMetadataPolicy(options: ResolvedOptions): ProtectedResourceMetadataPolicy {
+  const more = options as ResolvedOptions & {
+    readonly dpop?: unknown;
+    readonly dpopAlgorithms?: unknown;
+    readonly issuers?: unknown;
+  };
+  const dpop = more.dpop === 'allowed' || more.dpop === 'required' ? more.dpop : 'off';
+  // an issuer list may hold identifiers or per-issuer settings ({ issuer, ... })
+  const listed = Array.isArray(more.issuers)
+    ? (more.issuers as unknown[]).map((entry) =>
+        typeof entry === 'string' ? entry : (entry as { issuer?: unknown } | null)?.issuer,
+      )
+    : [];
+  const issuers =
+    listed.length > 0 && listed.every((i) => typeof i === 'string') ? (listed as string[]) : [options.issuer];
+  return {
+    resource: options.resource,
+    authorizationServers: issuers,
+    dpop,
+    dpopAlgorithms: Array.isArray(more.dpopAlgorithms) ? (more.dpopAlgorithms as string[]) : undefined,
+    mtls: options.mtls,
+  };
+}
 
 /** The configured strategy as one verifier: JWT (with its optional cache), introspection, or both by token shape. */
 function verifierFor(

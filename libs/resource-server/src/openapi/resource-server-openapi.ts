@@ -12,8 +12,8 @@ import {
 import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { fetchJson } from '../discovery/fetch-json.js';
 import type { RejectionReason } from '../errors/rejection-reason.js';
-import { GUARD_IS_GLOBAL, RESOLVED_OPTIONS } from '../module/resource-server.tokens.js';
-import { routeSecurityOf, type RouteSecurity } from './route-security.js';
+import { GUARD_IS_GLOBAL, routeSecurityOf, type RouteSecurity } from '../authorization/route-security.js';
+import { RESOLVED_OPTIONS } from '../module/resource-server.tokens.js';
 
 /** What {@link createResourceServerDocument} may be told. */
 export interface ResourceServerOpenApiOptions {

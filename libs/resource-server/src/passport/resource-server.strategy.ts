@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import type { AccessTokenClaims } from '../claims/access-token-claims.js';
@@ -6,6 +6,7 @@ import { attachVerifiedToken, type RequestWithToken } from '../authorization/ver
 import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
+import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { RESOURCE_SERVER_STRATEGY } from './strategy-name.js';
@@ -44,9 +45,10 @@ export class ResourceServerPassportStrategy extends PassportStrategy(RequestStra
     @Inject(BearerTokenResolver) resolver: BearerTokenResolver,
     @Inject(TokenVerifier) verifier: TokenVerifier,
     @Inject(CrossSitePolicy) crossSite: CrossSitePolicy,
+    @Optional() @Inject(ClientCertificatePolicy) clientCertificate?: ClientCertificatePolicy,
   ) {
     super();
-    this.stages = { resolver, verifier, crossSite };
+    this.stages = { resolver, verifier, crossSite, clientCertificate: clientCertificate ?? undefined };
   }
 
   async validate(request: RequestWithToken): Promise<AccessTokenClaims> {

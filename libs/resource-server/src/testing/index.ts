@@ -9,3 +9,12 @@ export type {
   TokenOptions,
 } from './test-issuer.js';
 export { signJws } from './sign-jws.js';
+export { stepUpClaims } from './step-up.js';
+export type { StepUpClaimsOptions } from './step-up.js';
+export {
+  certificateBoundClaims,
+  certificateThumbprint,
+  forwardedCertificateHeader,
+  TestCertificateAuthority,
+} from './test-certificate-authority.js';
+export type { TestCertificate } from './test-certificate-authority.js';

@@ -12,6 +12,12 @@ export interface VerificationContext {
   readonly method: string;
   /** The request's target as received (path and query). */
   readonly url: string;
+  /**
+   * Base64url SHA-256 of the DER of the client certificate (RFC 8705 §3.1, as `cnf.x5t#S256`
+   * holds it): the TLS connection's, or one forwarded by a trusted proxy. Undefined without
+   * one, or when certificate-bound tokens are off.
+   */
+  readonly clientCertificateThumbprint?: string;
 }
 
 /**

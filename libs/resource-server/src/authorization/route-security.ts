@@ -1,7 +1,7 @@
 import { Reflector } from '@nestjs/core';
-import { PublicRoute } from '../authorization/decorators/public.decorator.js';
-import { ResourceServerGuard } from '../authorization/resource-server.guard.js';
-import { requirementsOf } from '../authorization/route-requirements.js';
+import { PublicRoute } from './decorators/public.decorator.js';
+import { ResourceServerGuard } from './resource-server.guard.js';
+import { requirementsOf } from './route-requirements.js';
 
 /** What the guard asks of one route, read from its decorators. */
 export interface RouteSecurity {
@@ -16,6 +16,9 @@ export interface RouteSecurity {
   /** True when a role, claim or audience rule can refuse a valid token (403). */
   readonly hasOtherRules: boolean;
 }
+
+/** Injection token: true when the module registered the guard for every route (`global`). @internal */
+export const GUARD_IS_GLOBAL = Symbol.for('nest-resource-server.guardIsGlobal');
 
 const reflector = new Reflector();
 // Nest's metadata keys (`@nestjs/common/constants`), stable since Nest 6; not imported by
@@ -34,17 +37,14 @@ export function routeSecurityOf(
 ): RouteSecurity[] {
   const routes: RouteSecurity[] = [];
   for (const controller of controllers) {
-    const prototype = controller.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(prototype)) {
-      const handler = Object.getOwnPropertyDescriptor(prototype, name)?.value as unknown;
-      if (name === 'constructor' || typeof handler !== 'function') continue;
+    for (const handler of methodsOf(controller.prototype as object)) {
       if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue; // not a route
       const requirements = [...requirementsOf(controller), ...requirementsOf(handler)];
       const isPublic = reflector.getAllAndOverride(PublicRoute, [handler, controller]) === true;
       const guarded = guardIsGlobal || usesGuard(controller) || usesGuard(handler);
       routes.push({
         controller,
-        handler: handler as RouteSecurity['handler'],
+        handler,
         protected: guarded && !isPublic,
         scopes: [...new Set(requirements.flatMap((r) => (r.kind === 'scope' ? r.scopes : [])))],
         hasOtherRules: requirements.some((r) => r.kind !== 'scope'),
@@ -52,6 +52,18 @@ export function routeSecurityOf(
     }
   }
   return routes;
+}
+
+/** The methods of a prototype and of those it inherits from (a base controller's routes count). */
+function methodsOf(prototype: object): Set<RouteSecurity['handler']> {
+  const methods = new Set<RouteSecurity['handler']>();
+  for (let p: object | null = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      const value = Object.getOwnPropertyDescriptor(p, name)?.value as unknown;
+      if (name !== 'constructor' && typeof value === 'function') methods.add(value as RouteSecurity['handler']);
+    }
+  }
+  return methods;
 }
 
 function usesGuard(target: object): boolean {
