@@ -6,6 +6,7 @@ import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { compileRequirements } from './claim-checks.js';
+import { claimReaderFor, type ClaimSources } from './claim-sources.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
 import { attachVerifiedToken, type RequestWithToken } from './verified-request.js';
@@ -14,6 +15,8 @@ import { attachVerifiedToken, type RequestWithToken } from './verified-request.j
 export interface RouteRulesPolicy {
   /** Claim (or dotted path) holding the caller's roles, for `@RequireRole()`. */
   readonly rolesClaim: string;
+  /** Where scopes and roles come from (a provider preset); undefined: `scope`/`scp` and `rolesClaim`. */
+  readonly claimSources?: ClaimSources;
 }
 
 /** Injection token of the guard's {@link RouteRulesPolicy}. @internal */
@@ -70,7 +73,11 @@ export class ResourceServerGuard implements CanActivate {
     if (rules) return rules;
     rules = {
       isPublic: this.reflector.getAllAndOverride(PublicRoute, [handler, controller]) === true,
-      check: compileRequirements([...requirementsOf(controller), ...requirementsOf(handler)], this.policy.rolesClaim),
+      check: compileRequirements(
+        [...requirementsOf(controller), ...requirementsOf(handler)],
+        this.policy.rolesClaim,
+        this.policy.claimSources && claimReaderFor(this.policy.claimSources),
+      ),
     };
     if (!byController) this.rules.set(handler, (byController = new WeakMap()));
     byController.set(controller, rules);

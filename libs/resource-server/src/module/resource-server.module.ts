@@ -57,7 +57,9 @@ export class ResourceServerModule
   /** Fetches the keys in the background: a down authorization server never blocks start-up. */
   onApplicationBootstrap(): void {
     // a custom verifier replaces the JWT one: no keys to fetch for it
-    if (this.options.strategy !== 'introspection' && !this.customVerifier) this.keyStore.warmUp();
+    if (this.options.strategy !== 'introspection' && !this.customVerifier && this.options.issuers.length > 0) {
+      this.keyStore.warmUp(); // a resolver of issuers has no first issuer to warm up
+    }
     if (this.options.hmacKey && this.options.hmacKey.symmetricKeySize! < 32) {
       new Logger('ResourceServer').warn('hmacSecret is shorter than 32 bytes (RFC 7518 §3.2 wants at least 256 bits)');
     }

@@ -25,6 +25,7 @@ import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
+import { IssuerVerifiers, issuerVerifiersFor } from './issuer-verifiers.js';
 
 /**
  * The module's providers, in the order of the request path: options, extraction,
@@ -64,6 +65,12 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       }),
   },
   {
+    provide: IssuerVerifiers,
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, EXTENSION.tokenVerifier],
+    useFactory: (options: ResolvedOptions, keyStore: JwksKeyStore, custom: TokenVerifier | null) =>
+      custom ? null : issuerVerifiersFor(options, keyStore),
+  },
+  {
     provide: IntrospectionCache,
     inject: [RESOLVED_OPTIONS, EXTENSION.introspectionCache],
     useFactory: async (options: ResolvedOptions, custom: IntrospectionCache | null) => {
@@ -96,13 +103,14 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenVerifier,
-    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier],
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier, IssuerVerifiers],
     useFactory: (
       options: ResolvedOptions,
       keyStore: JwksKeyStore,
       introspector: TokenIntrospector | null,
       custom: TokenVerifier | null,
-    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector),
+      issuers: IssuerVerifiers | null,
+    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector, issuers?.router),
   },
   {
     provide: CrossSitePolicy,
@@ -113,7 +121,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   {
     provide: RouteRulesPolicy,
     inject: [RESOLVED_OPTIONS],
-    useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim }),
+    useFactory: (o: ResolvedOptions) => ({ rolesClaim: o.rolesClaim, claimSources: o.claimSources }),
   },
   ResourceServerGuard,
   { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },
@@ -125,6 +133,7 @@ function verifierFor(
   options: ResolvedOptions,
   keyStore: JwksKeyStore,
   introspector: TokenIntrospector | null,
+  issuers?: TokenVerifier,
 ): TokenVerifier {
   const claims: RegisteredClaimsPolicy = options;
   const introspection = introspector && new IntrospectionTokenVerifier(introspector, claims);
@@ -146,5 +155,7 @@ function verifierFor(
     const { clockToleranceSeconds, clock } = options;
     jwt = new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock });
   }
+  // several issuers: the token's `iss` picks that issuer's verifier (and its cache)
+  if (issuers) jwt = issuers;
   return options.strategy === 'auto' ? new TokenStrategyRouter(isJwsCompact, jwt, introspection!) : jwt;
 }
