@@ -15,7 +15,7 @@ describe.each(PLATFORMS)('several issuers (%s)', (platform) => {
   let now = START_MS;
   const clock = () => now;
   let issuers: TestIssuer[] = [];
-  let apps: INestApplication[] = [];
+  const apps: INestApplication[] = [];
   let a: TestIssuer, b: TestIssuer, c: TestIssuer, stranger: TestIssuer;
 
   beforeEach(async () => {
