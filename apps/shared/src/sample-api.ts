@@ -99,7 +99,8 @@ export async function runSampleApi(
   }
   const app = await createSampleApi(moduleFor(config.resourceServer), config);
   await app.listen(config.port, config.host ?? (await allInterfaces()));
-  console.log(`${name} listening on ${await app.getUrl()} (issuer ${config.resourceServer.issuer})`);
+  const issuers = [config.resourceServer.issuer].flat().map((i) => (typeof i === 'object' ? i.issuer : i));
+  console.log(`${name} listening on ${await app.getUrl()} (issuer ${issuers.join(', ')})`);
 }
 
 function isOrigin(value: string): boolean {
