@@ -49,6 +49,16 @@ describe.each(PLATFORMS)('several issuers (%s)', (platform) => {
     }
   });
 
+  it('fetches every listed issuer’s keys in the background at start-up', async () => {
+    await start();
+    // a background fetch: poll for it, with a deadline far above any fetch on loopback
+    for (let waited = 0; [a, b, c].some((i) => i.jwksFetches === 0) && waited < 15_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect([a, b, c].map((i) => i.jwksFetches)).toEqual([1, 1, 1]);
+    expect(served(stranger)).toBe(0);
+  });
+
   it('refuses an unlisted issuer with issuer_mismatch and sends no request to any server', async () => {
     const app = await start();
     for (const issuer of [a, b, c]) await get(app, issuer.token()).expect(200);

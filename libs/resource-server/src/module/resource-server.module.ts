@@ -17,6 +17,7 @@ import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
+import { IssuerVerifiers } from './issuer-verifiers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -38,6 +39,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     CrossSitePolicy,
     BearerErrorPolicy,
     JwksKeyStore,
+    IssuerVerifiers,
   ],
 })
 export class ResourceServerModule
