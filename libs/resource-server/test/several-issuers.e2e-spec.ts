@@ -135,6 +135,13 @@ describe.each(PLATFORMS)('several issuers (%s)', (platform) => {
     expect(b.hits.get('/.well-known/openid-configuration')).toBeUndefined();
   });
 
+  it('applies the settings of a single listed issuer too', async () => {
+    const app = await start({ issuer: [{ issuer: a.url, audience: 'partner-api' }] });
+    await get(app, a.token({ claims: { aud: 'partner-api' } })).expect(200);
+    const response = await get(app, a.token());
+    expect(response.body.reason).toBe('audience_mismatch');
+  });
+
   describe('a resolver of dynamic tenants', () => {
     it('accepts the issuers it answers for and refuses the others with no request', async () => {
       const asked: string[] = [];

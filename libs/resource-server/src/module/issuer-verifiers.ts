@@ -35,7 +35,10 @@ export interface IssuerVerifiers extends OnApplicationBootstrap {
  */
 export function issuerVerifiersFor(options: ResolvedOptions, firstKeyStore: JwksKeyStore): IssuerVerifiers | null {
   if (options.strategy === 'introspection') return null;
-  if (!options.issuerResolver && options.issuers.length <= 1) return null;
+  const only = options.issuers.length === 1 ? options.issuers[0]! : undefined;
+  // one issuer with the module's own audience and algorithms: the module's single verifier
+  const plain = only && only.audiences === options.audiences && only.algorithms === options.algorithms;
+  if (!options.issuerResolver && (options.issuers.length === 0 || plain)) return null;
   const keyStores = new Map<string, JwksKeyStore>();
   const verifiers = new Map<string, TokenVerifier>();
   options.issuers.forEach((issuer, index) => {
