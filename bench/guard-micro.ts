@@ -61,6 +61,24 @@ const CASES: readonly Case[] = [
     token: (i) => i.es256.token({ expiresInSeconds: 3600 }),
   },
   {
+    // issue 15: the token's iss picks one of three issuers (the second listed)
+    name: 'jwt-three-issuers',
+    module: (i) =>
+      ResourceServerAppModule.with(
+        jwt(i.rs256, {
+          jwksUri: undefined,
+          issuer: [
+            { issuer: i.es256.url, jwksUri: i.es256.jwksUri },
+            { issuer: i.rs256.url, jwksUri: i.rs256.jwksUri },
+            { issuer: 'https://third.example', jwksUri: i.rs256.jwksUri },
+          ],
+        }),
+        false,
+      ),
+    guard: ResourceServerGuard,
+    token: (i) => i.rs256.token({ expiresInSeconds: 3600 }),
+  },
+  {
     name: 'verified-cache',
     module: (i) =>
       ResourceServerAppModule.with(

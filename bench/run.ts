@@ -57,6 +57,7 @@ async function main(): Promise<void> {
 
   const rs256 = await TestIssuer.start({ audience: AUDIENCE });
   const es256 = await TestIssuer.start({ audience: AUDIENCE, algorithm: 'ES256' });
+  const more = await Promise.all([0, 1].map(() => TestIssuer.start({ audience: AUDIENCE })));
   const children: NodeChild[] = [];
   try {
     // one token for the JWT scenarios (a client reuses its token); an opaque token per
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
       es256: [es256.token({ expiresInSeconds: 24 * 3600 })],
       opaque,
       'opaque-shared': opaque.slice(0, 1),
+      // one token per connection in turn, from each of the three issuers
+      'rs256-three-issuers': [rs256, ...more].map((issuer) => issuer.token({ expiresInSeconds: 24 * 3600 })),
     };
     let endpoint = 'http://127.0.0.1:9/introspect';
     if (config.scenarios.some((id) => SCENARIOS[id].token.startsWith('opaque'))) {
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
       rs256: { url: rs256.url, jwksUri: rs256.jwksUri },
       es256: { url: es256.url, jwksUri: es256.jwksUri },
       introspection: { endpoint, ...CLIENT },
+      more: more.map((issuer) => ({ url: issuer.url, jwksUri: issuer.jwksUri })),
     };
 
     const baselinePlatforms = config.baseline
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
     for (const child of children) await child.stop();
     await rs256.close();
     await es256.close();
+    for (const issuer of more) await issuer.close();
   }
 }
 

@@ -6,6 +6,7 @@ export const SCENARIO_IDS = [
   'public',
   'jwt-rs256',
   'jwt-es256',
+  'jwt-three-issuers',
   'introspection',
   'introspection-one-token',
   'introspection-cached',
@@ -35,6 +36,8 @@ export interface BenchIssuers {
   readonly rs256: { readonly url: string; readonly jwksUri: string };
   readonly es256: { readonly url: string; readonly jwksUri: string };
   readonly introspection: { readonly endpoint: string; readonly clientId: string; readonly clientSecret: string };
+  /** Two more RS256 issuers, for the scenario with three. */
+  readonly more: readonly { readonly url: string; readonly jwksUri: string }[];
 }
 
 /** One line of the results table. */
@@ -51,7 +54,7 @@ export interface Scenario {
    * Which token the requests carry: one JWT on every connection, an opaque token per
    * connection (`opaque`), or one opaque token on every connection (`opaque-shared`).
    */
-  readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared';
+  readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared' | 'rs256-three-issuers';
   /** Without a token the route answers 401 (checked before measuring). */
   readonly protected: boolean;
   app(issuers: BenchIssuers): BenchApp;
@@ -257,5 +260,19 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     token: 'rs256',
     protected: true,
     app: (issuers) => peer('fastify-jwt', issuers, 'rs256'),
+  },
+  'jwt-three-issuers': {
+    id: 'jwt-three-issuers',
+    letter: 'c³',
+    label: 'our JWT strategy, RS256, three issuers (tokens from each)',
+    platform: 'express',
+    group: 'ours',
+    token: 'rs256-three-issuers',
+    protected: true,
+    app: (issuers) =>
+      ours({
+        issuer: [issuers.rs256, ...issuers.more].map(({ url, jwksUri }) => ({ issuer: url, jwksUri })),
+        audience: issuers.audience,
+      }),
   },
 };

@@ -120,7 +120,8 @@ export async function runSampleApi(
   const app = await createSampleApi(moduleFor(config.resourceServer), config);
   await serveApiDocs(app, name);
   await app.listen(config.port, host);
-  console.log(`${name} listening on ${await app.getUrl()} (issuer ${config.resourceServer.issuer})`);
+  const issuers = [config.resourceServer.issuer].flat().map((i) => (typeof i === 'object' ? i.issuer : i));
+  console.log(`${name} listening on ${await app.getUrl()} (issuer ${issuers.join(', ')})`);
 }
 
 /**

@@ -16,6 +16,11 @@ export { SUPPORTED_ALGORITHMS } from './config/resource-server-options.js';
 export { resolveOptions } from './config/resolve-options.js';
 export { ENV_VARIABLES, optionsFromEnv } from './config/options-from-env.js';
 export { ResourceServerConfigError } from './config/resource-server-config.error.js';
+export type { IssuerResolver, IssuerSettings, ResolvedIssuer } from './config/issuer-settings.js';
+export type { ClaimPath, ClaimRule, ProviderPreset, ScopeClaim } from './config/presets/provider-preset.js';
+export { EACH_AUDIENCE } from './config/presets/provider-preset.js';
+export type { ProviderName } from './config/presets/provider-presets.js';
+export { PROVIDER_PRESETS } from './config/presets/provider-presets.js';
 
 // ── Guard and decorators ───────────────────────────────────────────────────────────
 export { ResourceServerGuard } from './authorization/resource-server.guard.js';

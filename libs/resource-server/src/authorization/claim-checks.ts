@@ -60,6 +60,12 @@ export function claimSatisfies(claims: AccessTokenClaims, name: string, expected
   return Array.isArray(value) ? value.includes(expected) : value === expected;
 }
 
+/** Where a route's scopes and roles are read from the claims (a provider preset). */
+export interface ClaimReader {
+  scopes(claims: AccessTokenClaims): ReadonlySet<string>;
+  roles(claims: AccessTokenClaims): readonly string[];
+}
+
 /**
  * Compiles a route's requirements once into one check: audience first (a token not meant
  * for this route is `invalid_token`), then scopes (`insufficient_scope` with every scope the
@@ -73,6 +79,7 @@ export function compileRequirements(
   requirements: readonly RouteRequirement[],
   rolesClaim: string,
   time?: Partial<TimePolicy>,
+  reader?: ClaimReader,
 ): (claims: AccessTokenClaims) => void {
   const audiences = requirements.filter((r) => r.kind === 'audience').map((r) => new Set(r.audiences));
   const scopes = [...new Set(requirements.flatMap((r) => (r.kind === 'scope' ? r.scopes : [])))];
@@ -92,13 +99,13 @@ export function compileRequirements(
       }
     }
     if (scopes.length > 0) {
-      const granted = scopesOf(token);
+      const granted = reader ? reader.scopes(token) : scopesOf(token);
       if (!scopes.every((scope) => granted.has(scope))) {
         throw new InsufficientScopeError('token lacks a required scope', 'scope_missing', scopeParam);
       }
     }
     if (roles.length > 0) {
-      const held = rolesOf(token, rolesClaim);
+      const held = reader ? reader.roles(token) : rolesOf(token, rolesClaim);
       const missing = roles.find((anyOf) => !anyOf.some((role) => held.includes(role)));
       if (missing) {
         throw new InsufficientScopeError(`requires the role ${missing.join(' or ')}`, 'role_missing');

@@ -8,6 +8,7 @@ import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.
 import { isPending, TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
 import { compileRequirements } from './claim-checks.js';
+import { claimReaderFor, type ClaimSources } from './claim-sources.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
 import { attachVerifiedToken, type RequestWithToken } from './verified-request.js';
@@ -20,6 +21,8 @@ export interface RouteRulesPolicy {
   readonly clockToleranceSeconds?: number;
   /** What `auth_time` is checked against, in milliseconds since the epoch. Default: `Date.now`. */
   readonly clock?: () => number;
+  /** Where scopes and roles come from (a provider preset); undefined: `scope`/`scp` and `rolesClaim`. */
+  readonly claimSources?: ClaimSources;
 }
 
 /** Injection token of the guard's {@link RouteRulesPolicy}. @internal */
@@ -98,6 +101,7 @@ export class ResourceServerGuard implements CanActivate {
         [...requirementsOf(controller), ...requirementsOf(handler)],
         this.policy.rolesClaim,
         this.policy,
+        this.policy.claimSources && claimReaderFor(this.policy.claimSources),
       ),
     };
     if (!byController) this.rules.set(handler, (byController = new WeakMap()));

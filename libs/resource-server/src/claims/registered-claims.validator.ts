@@ -6,6 +6,17 @@ import { checkTimes, type TimePolicy } from './time-rules.js';
 export interface RegisteredClaimsPolicy extends TimePolicy {
   readonly issuer: string;
   readonly audiences: ReadonlySet<string>;
+  /** Matched against `audiences` when the token has no `aud` (Cognito access tokens: `client_id`). */
+  readonly audienceFallbackClaim?: string;
+  /** A provider's rules on its access tokens, checked after the id-token markers. */
+  readonly claimRules?: readonly ClaimRule[];
+}
+
+/** A claim a token must carry with one value, or carry with it when present (`whenPresent`). */
+export interface ClaimRule {
+  readonly claim: string;
+  readonly equals: string;
+  readonly whenPresent?: boolean;
 }
 
 /**
@@ -29,11 +40,24 @@ export function validateRegisteredClaims(
   if (iss !== undefined || required) {
     if (iss !== policy.issuer) throw new InvalidTokenError('token issuer is not accepted', 'issuer_mismatch');
   }
-  if (!hasAudience(aud, policy.audiences)) {
+  const audience = aud === undefined && policy.audienceFallbackClaim ? record[policy.audienceFallbackClaim] : aud;
+  if (!hasAudience(audience, policy.audiences)) {
     throw new InvalidTokenError('token audience is not accepted', 'audience_mismatch');
   }
   if (isIdToken(record)) {
     throw new InvalidTokenError('an id token is not an access token', 'token_type_not_accepted');
+  }
+  if (policy.claimRules) checkClaimRules(record, policy.claimRules);
+}
+
+/** Each rule holds: the claim equals its value (or, `whenPresent`, is absent). */
+function checkClaimRules(claims: Readonly<Record<string, unknown>>, rules: readonly ClaimRule[]): void {
+  for (const rule of rules) {
+    const value = claims[rule.claim];
+    if (value === undefined && rule.whenPresent) continue;
+    if (value !== rule.equals) {
+      throw new InvalidTokenError(`token ${rule.claim} is not ${rule.equals}`, 'token_type_not_accepted');
+    }
   }
 }
 

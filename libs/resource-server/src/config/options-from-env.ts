@@ -1,4 +1,5 @@
 import type { ResourceServerOptions, TokenStrategyName } from './resource-server-options.js';
+import type { ProviderName } from './presets/provider-presets.js';
 import { OPTION_LABELS, resolveOptions } from './resolve-options.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
 
@@ -29,6 +30,7 @@ export const ENV_VARIABLES = {
   resource: 'OAUTH_RESOURCE',
   mtls: 'OAUTH_MTLS',
   forwardedClientCertificateHeader: 'OAUTH_MTLS_CERT_HEADER',
+  provider: 'OAUTH_PROVIDER',
 } as const;
 
 /**
@@ -78,6 +80,8 @@ export function optionsFromEnv(
     audience: list('OAUTH_AUDIENCE') ?? defaults.audience ?? [],
   };
   assign(options, 'jwksUri', read('OAUTH_JWKS_URI'));
+  readSeveralIssuers(options, list('OAUTH_ISSUER'), list('OAUTH_JWKS_URI'), problems);
+  assign(options, 'provider', read('OAUTH_PROVIDER') as ProviderName | undefined);
   assign(options, 'strategy', read('OAUTH_STRATEGY') as TokenStrategyName | undefined);
   assign(options, 'algorithms', list('OAUTH_ALGORITHMS'));
   assign(options, 'hmacSecret', read('OAUTH_HMAC_SECRET'));
@@ -123,6 +127,24 @@ export function optionsFromEnv(
     throw new ResourceServerConfigError(problems);
   }
   return options;
+}
+
+/** `OAUTH_ISSUER` with several issuers, and `OAUTH_JWKS_URI` then as a list in the same order. */
+function readSeveralIssuers(
+  options: ResourceServerOptions,
+  issuers: string[] | undefined,
+  jwksUris: string[] | undefined,
+  problems: string[],
+): void {
+  if (issuers === undefined || issuers.length < 2) return;
+  delete options.jwksUri;
+  if (jwksUris !== undefined && jwksUris.length !== issuers.length) {
+    problems.push(
+      `OAUTH_JWKS_URI: expected ${issuers.length} URLs, one per issuer of OAUTH_ISSUER in the same order, got ${jwksUris.length}`,
+    );
+    jwksUris = undefined;
+  }
+  options.issuer = issuers.map((issuer, i) => (jwksUris ? { issuer, jwksUri: jwksUris[i] } : issuer));
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

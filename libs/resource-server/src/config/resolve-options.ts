@@ -9,6 +9,8 @@ import {
 } from './resource-server-options.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
 import { resolveResourceOptions } from './resolve-resource-options.js';
+import { resolveIssuers } from './resolve-issuers.js';
+import { resolveProvider } from './resolve-provider.js';
 
 /**
  * Names under which options are reported in errors. `optionsFromEnv()` sets them to the
@@ -37,10 +39,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   const label = (option: string) => labels[option] ?? option;
   const problem = (option: string, text: string) => problems.push(`${label(option)}: ${text}`);
 
-  const issuer = options.issuer;
-  if (typeof issuer !== 'string' || !isHttpUrl(issuer)) {
-    problem('issuer', `expected an http(s) URL, got ${show(issuer)}`);
-  }
+  const issuerProblemsAt = problems.length; // the issuer's problems come first, as the option does
   const audienceList: unknown[] =
     typeof options.audience === 'string' ? [options.audience] : Array.isArray(options.audience) ? options.audience : [];
   const audiences = new Set(audienceList as string[]);
@@ -110,13 +109,23 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
 
   const verifiedTokenCache = resolveVerifiedTokenCache(options.verifiedTokenCache, problem, number);
   const resourceOptions = resolveResourceOptions(options, problem, label);
+  const issuerDefaults = { audiences, algorithms: algorithms as JwsAlgorithm[], hmacConfigured: !!hmacSecret };
+  const issuerProblems: string[] = [];
+  const issuerProblem = (option: string, text: string) => issuerProblems.push(`${label(option)}: ${text}`);
+  const { issuers, resolver } = resolveIssuers(options, issuerDefaults, issuerProblem);
+  if ((strategy === 'introspection' || strategy === 'auto') && (resolver || issuers.length > 1)) {
+    // an opaque token names no issuer, so nothing could pick the introspection endpoint
+    issuerProblem('issuer', `the ${strategy} strategy takes exactly one issuer (it introspects at one endpoint)`);
+  }
+  problems.splice(issuerProblemsAt, 0, ...issuerProblems);
+  const provider = resolveProvider(options.provider, options.rolesClaim, audiences, problem);
 
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
   return {
-    issuer,
+    issuer: issuers[0]?.issuer ?? '',
     audiences,
-    jwksUri: options.jwksUri,
+    jwksUri: issuers[0]?.jwksUri,
     strategy,
     algorithms: algorithms as JwsAlgorithm[],
     hmacKey: hmacSecret ? createSecretKey(Buffer.from(hmacSecret, 'utf8')) : undefined,
@@ -133,6 +142,9 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     verifiedTokenCache,
     clock: options.clock ?? Date.now,
     ...resourceOptions,
+    issuers,
+    issuerResolver: resolver,
+    ...provider,
   };
 
   function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {

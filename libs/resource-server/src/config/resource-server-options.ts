@@ -1,4 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+import type { IssuerResolver, IssuerSettings, ResolvedIssuer } from './issuer-settings.js';
+import type { ClaimPath, ClaimRule, ProviderPreset, ScopeClaim } from './presets/provider-preset.js';
+import type { ProviderName } from './presets/provider-presets.js';
 
 /** How tokens are validated: locally (`jwt`), at the authorization server (`introspection`), or by shape (`auto`). */
 export type TokenStrategyName = 'jwt' | 'introspection' | 'auto';
@@ -52,8 +55,12 @@ export interface VerifiedTokenCacheOptions {
 
 /** What an application passes to `ResourceServerModule.forRoot()`. */
 export interface ResourceServerOptions {
-  /** Expected `iss`, compared exactly; also the base of OpenID discovery. */
-  issuer: string;
+  /**
+   * Expected `iss`, compared exactly; also the base of OpenID discovery. Several issuers: a
+   * list (URLs, or {@link IssuerSettings} where audience, algorithms or JWKS differ), whose
+   * token's `iss` picks the issuer; or an {@link IssuerResolver} for dynamic tenants.
+   */
+  issuer: string | readonly (string | IssuerSettings)[] | IssuerResolver;
   /** Accepted `aud` values; a token must carry at least one. */
   audience: string | readonly string[];
   /** The JWKS endpoint. Default: `jwks_uri` from `<issuer>/.well-known/openid-configuration`. */
@@ -118,6 +125,8 @@ export interface ResourceServerOptions {
    * overwrite the header: a client could send it too. Default: none (never trusted).
    */
   forwardedClientCertificateHeader?: string;
+  /** Where scopes and roles come from: a built-in preset's name, or a preset of your own. Default: `generic`. */
+  provider?: ProviderName | ProviderPreset;
 }
 
 /** Complete and normalized: the only options shape the other folders see. */
@@ -147,6 +156,21 @@ export interface ResolvedOptions {
   readonly mtls: boolean;
   /** Lower-case header name a trusted proxy forwards the client certificate in. */
   readonly forwardedClientCertificateHeader?: string;
+  /** Every configured issuer (the first is {@link issuer}); empty with a resolver. */
+  readonly issuers: readonly ResolvedIssuer[];
+  /** The resolver of dynamic tenants, when `issuer` is one. */
+  readonly issuerResolver?: IssuerResolver;
+  /** The preset's name. */
+  readonly provider: string;
+  /** Where scopes and roles come from; undefined: `scope`/`scp` and {@link rolesClaim}. */
+  readonly claimSources?: {
+    readonly scopes: readonly ScopeClaim[];
+    readonly roles: readonly ClaimPath[];
+  };
+  /** The preset's rules on claims, checked with the registered claims. */
+  readonly claimRules?: readonly ClaimRule[];
+  /** Matched against the audiences when a token has no `aud` (cognito: `client_id`). */
+  readonly audienceFallbackClaim?: string;
 }
 
 /** Introspection settings after validation. */

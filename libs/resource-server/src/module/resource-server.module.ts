@@ -19,6 +19,7 @@ import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
+import { IssuerVerifiers } from './issuer-verifiers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -42,6 +43,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     CrossSitePolicy,
     BearerErrorPolicy,
     JwksKeyStore,
+    IssuerVerifiers,
   ],
 })
 export class ResourceServerModule
@@ -61,7 +63,9 @@ export class ResourceServerModule
   /** Fetches the keys in the background: a down authorization server never blocks start-up. */
   onApplicationBootstrap(): void {
     // a custom verifier replaces the JWT one: no keys to fetch for it
-    if (this.options.strategy !== 'introspection' && !this.customVerifier) this.keyStore.warmUp();
+    if (this.options.strategy !== 'introspection' && !this.customVerifier && this.options.issuers.length > 0) {
+      this.keyStore.warmUp(); // a resolver of issuers has no first issuer to warm up
+    }
     if (this.options.hmacKey && this.options.hmacKey.symmetricKeySize! < 32) {
       new Logger('ResourceServer').warn('hmacSecret is shorter than 32 bytes (RFC 7518 §3.2 wants at least 256 bits)');
     }

@@ -31,6 +31,7 @@ import { ProtectedResourceMetadataPolicy, resourceMetadataUrl } from '../metadat
 import { RouteScopes } from '../metadata/route-scopes.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
+import { IssuerVerifiers, issuerVerifiersFor } from './issuer-verifiers.js';
 
 /**
  * The module's providers, in the order of the request path: options, extraction,
@@ -70,6 +71,12 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       }),
   },
   {
+    provide: IssuerVerifiers,
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, EXTENSION.tokenVerifier],
+    useFactory: (options: ResolvedOptions, keyStore: JwksKeyStore, custom: TokenVerifier | null) =>
+      custom ? null : issuerVerifiersFor(options, keyStore),
+  },
+  {
     provide: IntrospectionCache,
     inject: [RESOLVED_OPTIONS, EXTENSION.introspectionCache],
     useFactory: async (options: ResolvedOptions, custom: IntrospectionCache | null) => {
@@ -102,13 +109,14 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenVerifier,
-    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier],
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier, IssuerVerifiers],
     useFactory: (
       options: ResolvedOptions,
       keyStore: JwksKeyStore,
       introspector: TokenIntrospector | null,
       custom: TokenVerifier | null,
-    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector),
+      issuers: IssuerVerifiers | null,
+    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector, issuers?.router),
   },
   {
     provide: CrossSitePolicy,
@@ -123,6 +131,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       rolesClaim: o.rolesClaim,
       clockToleranceSeconds: o.clockToleranceSeconds,
       clock: o.clock,
+      claimSources: o.claimSources,
     }),
   },
   ResourceServerMetrics,
@@ -191,6 +200,7 @@ function verifierFor(
   options: ResolvedOptions,
   keyStore: JwksKeyStore,
   introspector: TokenIntrospector | null,
+  issuers?: TokenVerifier,
 ): TokenVerifier {
   const claims: RegisteredClaimsPolicy = options;
   const introspection = introspector && new IntrospectionTokenVerifier(introspector, claims);
@@ -212,5 +222,7 @@ function verifierFor(
     const { clockToleranceSeconds, clock } = options;
     jwt = new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock });
   }
+  // several issuers: the token's `iss` picks that issuer's verifier (and its cache)
+  if (issuers) jwt = issuers;
   return options.strategy === 'auto' ? new TokenStrategyRouter(isJwsCompact, jwt, introspection!) : jwt;
 }
