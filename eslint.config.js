@@ -15,6 +15,7 @@ const FOLDERS = [
   'introspection',
   'passport',
   'authorization',
+  'health',
   'module',
   'testing',
 ];
@@ -29,6 +30,7 @@ const MAY_IMPORT = {
   introspection: ['errors', 'claims', 'discovery', 'verification'],
   authorization: ['errors', 'claims', 'extraction', 'verification'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
+  health: ['jwt', 'introspection'],
   module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing'),
   testing: [],
 };

@@ -57,3 +57,21 @@ export { TokenIntrospector } from './introspection/token-introspector.js';
 export type { IntrospectionResponse } from './introspection/token-introspector.js';
 export { IntrospectionCache } from './introspection/introspection-cache.js';
 export { JwksKeyStore } from './jwt/jwks-key-store.js';
+
+// ── Readiness (for @nestjs/terminus) ──────────────────────────────────────────────
+export { ResourceServerHealthIndicator } from './health/resource-server.health-indicator.js';
+export type {
+  IntrospectionReachability,
+  IssuerKeySet,
+  ReadinessSources,
+} from './health/resource-server.health-indicator.js';
+export type {
+  HealthIndicatorResult,
+  HealthIndicatorStatus,
+  ReadinessCheck,
+  ReadinessReport,
+} from './health/readiness-check.js';
+export { RedisReadinessCheck } from './health/redis-readiness.check.js';
+export type { RedisReachability } from './health/redis-readiness.check.js';
+export type { JwksKeyStoreStatus } from './jwt/jwks-key-store.js';
+export type { IntrospectionCallStatus } from './introspection/caching-token-introspector.js';

@@ -26,6 +26,7 @@ export const ENV_VARIABLES = {
   'introspection.redisUrl': 'REDIS_URL',
   verifiedTokenCache: 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
   'verifiedTokenCache.ttlSeconds': 'OAUTH_VERIFIED_TOKEN_CACHE_TTL',
+  redisUrl: 'REDIS_URL',
 } as const;
 
 /**
@@ -85,6 +86,7 @@ export function optionsFromEnv(
   assign(options, 'realm', read('OAUTH_REALM'));
   assign(options, 'trustedOrigins', list('OAUTH_TRUSTED_ORIGINS'));
   assign(options, 'requireAccessTokenType', flag('OAUTH_REQUIRE_AT_JWT'));
+  assign(options, 'redisUrl', read('REDIS_URL'));
   const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
   if (verifiedTtl !== undefined)
     options.verifiedTokenCache = { ...defaults.verifiedTokenCache, ttlSeconds: verifiedTtl };

@@ -108,6 +108,11 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   }
 
   const verifiedTokenCache = resolveVerifiedTokenCache(options.verifiedTokenCache, problem, number);
+  // REDIS_URL feeds both: one line for one bad variable
+  const redisUrlChecked = options.redisUrl === options.introspection?.redisUrl && introspection !== undefined;
+  if (options.redisUrl !== undefined && !redisUrlChecked && !isRedisUrl(options.redisUrl)) {
+    problem('redisUrl', 'expected a redis:// or rediss:// URL');
+  }
 
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
@@ -130,6 +135,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     introspection,
     verifiedTokenCache,
     clock: options.clock ?? Date.now,
+    redisUrl: options.redisUrl ?? introspection?.redisUrl,
   };
 
   function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {
@@ -217,6 +223,11 @@ export function isOrigin(value: unknown): value is string {
   } catch {
     return false;
   }
+}
+
+/** True for a `redis://` or `rediss://` URL. @internal */
+export function isRedisUrl(value: unknown): value is string {
+  return typeof value === 'string' && /^rediss?:\/\/[^\s]+$/.test(value);
 }
 
 /** @internal */

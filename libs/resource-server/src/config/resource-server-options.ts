@@ -98,6 +98,11 @@ export interface ResourceServerOptions {
   verifiedTokenCache?: VerifiedTokenCacheOptions;
   /** The clock, in milliseconds since the epoch. For tests. Default: `Date.now`. */
   clock?: () => number;
+  /**
+   * Redis shared by the replicas (`redis://` or `rediss://`): readiness reports it unreachable
+   * whatever uses it. Default: `introspection.redisUrl`, else none.
+   */
+  redisUrl?: string;
 }
 
 /** Complete and normalized: the only options shape the other folders see. */
@@ -121,6 +126,8 @@ export interface ResolvedOptions {
   /** Undefined: no cache of verified JWTs. */
   readonly verifiedTokenCache?: { readonly ttlSeconds: number; readonly maxEntries: number };
   readonly clock: () => number;
+  /** The Redis replicas share, if any (`redisUrl`, else `introspection.redisUrl`). */
+  readonly redisUrl?: string;
 }
 
 /** Introspection settings after validation. */

@@ -17,6 +17,8 @@ import { JwksKeyStore } from '../jwt/jwks-key-store.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
+import { READINESS_PROVIDERS } from './readiness.providers.js';
+import { ResourceServerHealthIndicator } from '../health/resource-server.health-indicator.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -26,7 +28,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
  * export class AppModule {}
  */
 @Module({
-  providers: RESOURCE_SERVER_PROVIDERS,
+  providers: [...RESOURCE_SERVER_PROVIDERS, ...READINESS_PROVIDERS],
   // the guard and its policies too: `@UseGuards(ResourceServerGuard)` builds it in the controller's module
   exports: [
     RESOLVED_OPTIONS,
@@ -38,6 +40,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     CrossSitePolicy,
     BearerErrorPolicy,
     JwksKeyStore,
+    ResourceServerHealthIndicator,
   ],
 })
 export class ResourceServerModule
