@@ -17,6 +17,7 @@ const FOLDERS = [
   'authorization',
   'health',
   'module',
+  'doctor',
   'testing',
 ];
 const MAY_IMPORT = {
@@ -31,7 +32,9 @@ const MAY_IMPORT = {
   authorization: ['errors', 'claims', 'extraction', 'verification'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
   health: ['jwt', 'introspection'],
-  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing'),
+  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing' && folder !== 'doctor'),
+  // the command line sits above the module, as an app does: it builds the module to run its pipeline
+  doctor: FOLDERS.filter((folder) => folder !== 'doctor' && folder !== 'testing'),
   testing: [],
 };
 const PASSPORT_PACKAGES = ['passport', 'passport-jwt', '@nestjs/passport'];
