@@ -82,8 +82,7 @@ export async function runDoctor(
     print(verdictLine({ kind: 'unknown', why: 'bad configuration' }));
     return 2;
   }
-  // readiness only: the doctor never needs Redis
-  const diagnosis = await diagnoseToken(token, { ...options, redisUrl: undefined }, parsed.route);
+  const diagnosis = await diagnoseToken(token, options, parsed.route);
   diagnosis.checks.forEach((check: DoctorCheck) => print(checkLine(check)));
   print(verdictLine(diagnosis.verdict));
   return exitStatusOf(diagnosis.verdict);
