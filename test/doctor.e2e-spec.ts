@@ -5,10 +5,10 @@ import { authServerConfigFromEnv } from '../apps/auth-server/src/auth-server-con
 import { startAuthServer, type RunningAuthServer } from '../apps/auth-server/src/auth-server.js';
 import { logIn, WEB_ORIGIN, webClient } from '../apps/auth-server/test/support/login-flow.js';
 
-/** `npm run doctor -- <args>` with only `env` (plus PATH): as an operator runs it, from the build. */
+/** `npm run doctor -- <args>` with only `env` (plus PATH): as an operator runs it (no --silent), from the build. */
 function npmDoctor(args: readonly string[], env: Record<string, string>) {
   return new Promise<{ status: number | null; stdout: string; stderr: string; verdict: string }>((resolve) => {
-    const child = spawn('npm', ['run', '--silent', 'doctor', '--', ...args], {
+    const child = spawn('npm', ['run', 'doctor', '--', ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
