@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { createSecretKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestIssuer } from 'nest-resource-server/testing';
+import { signJws, TestIssuer } from 'nest-resource-server/testing';
 
 const CLI = fileURLToPath(new URL('../dist/doctor/cli.js', import.meta.url));
 
@@ -156,6 +157,22 @@ describe('nest-resource-server doctor (the built command, against the test issue
     expect(run.verdict).toBe(verdict);
     expect(run.status).toBe(status);
     expect(run.stdout).toMatch(/^route: (pass|fail) - /m);
+  });
+
+  it('accepts an HS256 token with OAUTH_HMAC_SECRET, and never prints the secret', async () => {
+    const secret = 'hmac-secret-of-at-least-32-bytes!!';
+    const now = Math.floor(Date.now() / 1000);
+    const token = signJws(
+      { alg: 'HS256', typ: 'JWT' },
+      { iss: issuer.url, aud: 'todo-api', sub: 'svc', iat: now, exp: now + 60 },
+      createSecretKey(Buffer.from(secret)),
+    );
+    const run = await doctor([token], { ...env, OAUTH_ALGORITHMS: 'RS256,HS256', OAUTH_HMAC_SECRET: secret });
+    expect(run.verdict).toBe('accepted');
+    expect(run.stdout).toMatch(/^key: pass - the shared secret \(OAUTH_HMAC_SECRET\)$/m);
+    expectNoLeak(run, token, [secret]);
+    const refused = await doctor([token], env);
+    expect(refused.verdict).toBe('refused: algorithm_not_allowed');
   });
 
   it('takes flags over the variables', async () => {
