@@ -6,7 +6,12 @@
  * authorization server as the issuer, and the audiences of todo-api and help-api.
  * Run `npm run build` first.
  */
-import { runDoctor } from '../libs/resource-server/dist/doctor/doctor-cli.js';
+const built = await import('../libs/resource-server/dist/doctor/doctor-cli.js').catch(() => undefined);
+if (!built) {
+  console.error('doctor: the library is not built: run `npm run build` first');
+  process.exit(2);
+}
+const { runDoctor } = built;
 
 const status = await runDoctor(
   process.argv.slice(2),
