@@ -44,6 +44,7 @@ export class Examination {
     const verdict = await this.pipelineVerdict();
     if (verdict.kind === 'unknown' && !reachable) return { checks: this.checks, verdict };
     const claims = local ? await this.jwtChecks(verdict) : await this.introspectionChecks(verdict);
+    if (!claims) this.skip('cnf');
     const bound = claims !== undefined && this.boundCheck(claims);
     const hasRoute = Boolean(this.route.scopes?.length || this.route.roles?.length);
     if ((verdict.kind !== 'accepted' || bound || !claims) && hasRoute) this.skip('route');
