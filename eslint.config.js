@@ -16,7 +16,9 @@ const FOLDERS = [
   'passport',
   'authorization',
   'metadata',
+  'health',
   'module',
+  'doctor',
   'testing',
   'openapi',
   'telemetry',
@@ -33,7 +35,12 @@ const MAY_IMPORT = {
   authorization: ['errors', 'claims', 'extraction', 'verification', 'telemetry'],
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
   metadata: ['authorization'],
-  module: FOLDERS.filter((folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi'),
+  health: ['jwt', 'introspection'],
+  module: FOLDERS.filter(
+    (folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi' && folder !== 'doctor',
+  ),
+  // the command line sits above the module, as an app does: it builds the module to run its pipeline
+  doctor: FOLDERS.filter((folder) => folder !== 'doctor' && folder !== 'testing' && folder !== 'openapi'),
   testing: [],
   // an entry of its own (like index.ts): reads the module's tokens, never the other way
   openapi: ['config', 'errors', 'discovery', 'authorization', 'module'],

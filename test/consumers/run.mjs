@@ -151,6 +151,30 @@ async function boot(fixture, cwd) {
   }
 }
 
+/**
+ * The package's command as installed (`npx nest-resource-server doctor`): its bin links and
+ * loads against this app's Nest. A token that is no JWS is refused before any fetch, so the
+ * check needs no authorization server: exit 1, last line `refused: token_malformed`.
+ */
+function doctor(cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      join(cwd, 'node_modules', '.bin', 'nest-resource-server'),
+      ['doctor', '--issuer', 'http://127.0.0.1:1', '--audience', 'api', 'not-a-jws'],
+      { cwd, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => reject(Object.assign(error, { output })));
+    child.on('close', (code) => {
+      const last = output.trimEnd().split('\n').pop();
+      if (code === 1 && last === 'refused: token_malformed') resolve(output);
+      else reject(Object.assign(new Error(`doctor exited with ${code}, last line "${last}"`), { output }));
+    });
+  });
+}
+
 const seconds = (start) => `${((performance.now() - start) / 1000).toFixed(1)}s`;
 const tail = (text, lines = 60) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
@@ -207,6 +231,7 @@ async function main() {
     const steps = [
       ['build', () => run(fixture.build, { cwd, env: fixture.env })],
       ['boot', () => boot(fixture, cwd)],
+      ['doctor', () => doctor(cwd)],
       ['test', () => run(fixture.test, { cwd, env: fixture.env })],
       ['declarations', () => fixture.declarations && run(fixture.declarations, { cwd })],
     ];

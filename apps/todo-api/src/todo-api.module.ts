@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { ResourceServerModule, type ResourceServerOptions } from 'nest-resource-server';
 import { HealthController } from '../../shared/src/health.controller.js';
+import { ReadinessController } from '../../shared/src/readiness.controller.js';
 import { TodosController } from './todos.controller.js';
 import { TodosService } from './todos.service.js';
 
@@ -10,8 +12,8 @@ export class TodoApiModule {
   static forRoot(options: ResourceServerOptions): DynamicModule {
     return {
       module: TodoApiModule,
-      imports: [ResourceServerModule.forRoot(options)],
-      controllers: [HealthController, TodosController],
+      imports: [ResourceServerModule.forRoot(options), TerminusModule],
+      controllers: [HealthController, ReadinessController, TodosController],
       providers: [TodosService],
     };
   }

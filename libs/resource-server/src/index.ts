@@ -71,3 +71,21 @@ export { METER_NAME } from './telemetry/resource-server-metrics.js';
 // ── RFC 9728 protected resource metadata ───────────────────────────────────────────
 export { PROTECTED_RESOURCE_METADATA_PATH } from './metadata/protected-resource-metadata.js';
 export type { ProtectedResourceMetadata } from './metadata/protected-resource-metadata.js';
+
+// ── Readiness (for @nestjs/terminus) ──────────────────────────────────────────────
+export { ResourceServerHealthIndicator } from './health/resource-server.health-indicator.js';
+export type {
+  IntrospectionReachability,
+  IssuerKeySet,
+  ReadinessSources,
+} from './health/resource-server.health-indicator.js';
+export type {
+  HealthIndicatorResult,
+  HealthIndicatorStatus,
+  ReadinessCheck,
+  ReadinessReport,
+} from './health/readiness-check.js';
+export { RedisReadinessCheck } from './health/redis-readiness.check.js';
+export type { RedisReachability } from './health/redis-readiness.check.js';
+export type { JwksKeyStoreStatus } from './jwt/jwks-key-store.js';
+export type { IntrospectionCallStatus } from './introspection/caching-token-introspector.js';

@@ -117,6 +117,7 @@ describe('optionsFromEnv', () => {
           cacheTtlSeconds: 60,
           redisUrl: 'redis://127.0.0.1:6379',
         },
+        redisUrl: 'redis://127.0.0.1:6379',
       });
       expect(() => resolveOptions(options)).not.toThrow();
     });
@@ -281,6 +282,11 @@ describe('optionsFromEnv', () => {
           OAUTH_CLIENT_SECRET: CLIENT_SECRET,
           REDIS_URL: 'localhost:6379',
         },
+        'REDIS_URL: ',
+      ],
+      [
+        'a REDIS_URL that is not redis, with the JWT strategy',
+        { ...minimal, REDIS_URL: 'localhost:6379' },
         'REDIS_URL: ',
       ],
     ])('reports %s in one line naming the variable', (_case, env, prefix) => {

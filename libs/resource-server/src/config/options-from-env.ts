@@ -31,6 +31,7 @@ export const ENV_VARIABLES = {
   mtls: 'OAUTH_MTLS',
   forwardedClientCertificateHeader: 'OAUTH_MTLS_CERT_HEADER',
   provider: 'OAUTH_PROVIDER',
+  redisUrl: 'REDIS_URL',
 } as const;
 
 /**
@@ -95,6 +96,7 @@ export function optionsFromEnv(
   assign(options, 'resource', read('OAUTH_RESOURCE'));
   assign(options, 'mtls', flag('OAUTH_MTLS'));
   assign(options, 'forwardedClientCertificateHeader', read('OAUTH_MTLS_CERT_HEADER'));
+  assign(options, 'redisUrl', read('REDIS_URL'));
   const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
   if (verifiedTtl !== undefined)
     options.verifiedTokenCache = { ...defaults.verifiedTokenCache, ttlSeconds: verifiedTtl };

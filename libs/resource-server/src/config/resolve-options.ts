@@ -119,6 +119,11 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   }
   problems.splice(issuerProblemsAt, 0, ...issuerProblems);
   const provider = resolveProvider(options.provider, options.rolesClaim, audiences, problem);
+  // REDIS_URL feeds both: one line for one bad variable
+  const redisUrlChecked = options.redisUrl === options.introspection?.redisUrl && introspection !== undefined;
+  if (options.redisUrl !== undefined && !redisUrlChecked && !isRedisUrl(options.redisUrl)) {
+    problem('redisUrl', 'expected a redis:// or rediss:// URL');
+  }
 
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
@@ -145,6 +150,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     issuers,
     issuerResolver: resolver,
     ...provider,
+    redisUrl: options.redisUrl ?? introspection?.redisUrl,
   };
 
   function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {
@@ -232,6 +238,11 @@ export function isOrigin(value: unknown): value is string {
   } catch {
     return false;
   }
+}
+
+/** True for a `redis://` or `rediss://` URL. @internal */
+export function isRedisUrl(value: unknown): value is string {
+  return typeof value === 'string' && /^rediss?:\/\/[^\s]+$/.test(value);
 }
 
 /** @internal */

@@ -127,6 +127,11 @@ export interface ResourceServerOptions {
   forwardedClientCertificateHeader?: string;
   /** Where scopes and roles come from: a built-in preset's name, or a preset of your own. Default: `generic`. */
   provider?: ProviderName | ProviderPreset;
+  /**
+   * Redis shared by the replicas (`redis://` or `rediss://`): readiness reports it unreachable
+   * whatever uses it. Default: `introspection.redisUrl`, else none.
+   */
+  redisUrl?: string;
 }
 
 /** Complete and normalized: the only options shape the other folders see. */
@@ -171,6 +176,8 @@ export interface ResolvedOptions {
   readonly claimRules?: readonly ClaimRule[];
   /** Matched against the audiences when a token has no `aud` (cognito: `client_id`). */
   readonly audienceFallbackClaim?: string;
+  /** The Redis replicas share, if any (`redisUrl`, else `introspection.redisUrl`). */
+  readonly redisUrl?: string;
 }
 
 /** Introspection settings after validation. */

@@ -75,3 +75,61 @@ describe('CachingTokenIntrospector', () => {
     });
   });
 });
+
+describe('CachingTokenIntrospector (what readiness reads)', () => {
+  /** An endpoint that fails while `down`, recording the tokens it was asked about. */
+  function flaky() {
+    const state = { down: false, tokens: [] as string[] };
+    const inner: TokenIntrospector = {
+      async introspect(token) {
+        state.tokens.push(token);
+        if (state.down) throw Object.assign(new Error('refused'), { reason: 'introspection_unreachable' });
+        return { active: false };
+      },
+    };
+    return { inner, state };
+  }
+
+  describe('lastCall', () => {
+    it('says nothing was called before the first call, then whether the last call failed and why', async () => {
+      const { inner, state } = flaky();
+      const caching = introspector(inner, undefined, () => START);
+      expect(caching.lastCall()).toEqual({ called: false, failed: false });
+      await caching.introspect('t1');
+      expect(caching.lastCall()).toEqual({ called: true, failed: false, at: START });
+      state.down = true;
+      await expect(caching.introspect('t2')).rejects.toThrow('refused');
+      expect(caching.lastCall()).toEqual({
+        called: true,
+        failed: true,
+        at: START,
+        reason: 'introspection_unreachable',
+      });
+    });
+
+    it('is not changed by a cache hit', async () => {
+      const { inner, state } = flaky();
+      const caching = introspector(inner, new MemoryIntrospectionCache(10, () => START), () => START);
+      await caching.introspect('t1'); // inactive: kept 5 s
+      state.down = true;
+      await caching.introspect('t1');
+      expect(caching.lastCall().failed).toBe(false);
+      expect(state.tokens).toEqual(['t1']);
+    });
+  });
+
+  describe('recheck', () => {
+    it('asks about a random placeholder, never cached, and records the outcome', async () => {
+      const { inner, state } = flaky();
+      const cache = new MemoryIntrospectionCache(10, () => START);
+      const caching = introspector(inner, cache, () => START);
+      state.down = true;
+      expect(await caching.recheck()).toMatchObject({ failed: true, reason: 'introspection_unreachable' });
+      state.down = false;
+      expect(await caching.recheck()).toEqual({ called: true, failed: false, at: START });
+      expect(state.tokens).toHaveLength(2);
+      expect(state.tokens[0]).toMatch(/^readiness-probe\.[A-Za-z0-9_-]{22}$/);
+      expect(state.tokens[0]).not.toBe(state.tokens[1]);
+    });
+  });
+});

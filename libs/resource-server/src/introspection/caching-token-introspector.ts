@@ -1,7 +1,19 @@
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { whenAnswered } from '../verification/token-verifier.js';
 import type { IntrospectionCache } from './introspection-cache.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
+
+/** How the last call to the introspection endpoint went. */
+export interface IntrospectionCallStatus {
+  /** False until the first call. */
+  readonly called: boolean;
+  /** True when the last call failed (unreachable, an error status, garbage): the server's fault. */
+  readonly failed: boolean;
+  /** When it ended, in milliseconds since the epoch. */
+  readonly at?: number;
+  /** The failure's code, such as `introspection_unreachable`. */
+  readonly reason?: string;
+}
 
 /** How long results may be reused. */
 export interface IntrospectionCachePolicy {
@@ -22,6 +34,7 @@ export interface IntrospectionCachePolicy {
  */
 export class CachingTokenIntrospector implements TokenIntrospector {
   private readonly inFlight = new Map<string, Promise<IntrospectionResponse>>();
+  private lastOutcome: IntrospectionCallStatus = { called: false, failed: false };
 
   constructor(
     private readonly inner: TokenIntrospector,
@@ -45,6 +58,22 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     return Math.min(ttl, exp - this.policy.clock() / 1000);
   }
 
+  /** How the last call to the introspection endpoint went (readiness reads it; no call is made). */
+  lastCall(): IntrospectionCallStatus {
+    return this.lastOutcome;
+  }
+
+  /**
+   * Asks the endpoint about a random placeholder token (never a client's; never cached) to
+   * learn whether it answers again, and records the outcome like any call. For readiness
+   * after a failure, so that a replica taken out of rotation can come back without traffic.
+   * The caller limits how often.
+   */
+  async recheck(): Promise<IntrospectionCallStatus> {
+    await this.observed(`readiness-probe.${randomBytes(16).toString('base64url')}`).catch(() => undefined);
+    return this.lastOutcome;
+  }
+
   /** Closes the inner introspector's connections. */
   async close(): Promise<void> {
     await (this.inner as { close?(): Promise<void> }).close?.();
@@ -61,9 +90,27 @@ export class CachingTokenIntrospector implements TokenIntrospector {
   }
 
   private async call(token: string, key: string): Promise<IntrospectionResponse> {
-    const response = await this.inner.introspect(token);
+    const response = await this.observed(token);
     const ttl = this.ttlFor(response);
     if (this.cache && ttl > 0) await this.cache.set(key, response, ttl);
     return response;
+  }
+
+  /** One call to the inner introspector, its outcome recorded for {@link lastCall}. */
+  private async observed(token: string): Promise<IntrospectionResponse> {
+    try {
+      const response = await this.inner.introspect(token);
+      this.lastOutcome = { called: true, failed: false, at: this.policy.clock() };
+      return response;
+    } catch (error) {
+      const reason = (error as { reason?: unknown } | null)?.reason;
+      this.lastOutcome = {
+        called: true,
+        failed: true,
+        at: this.policy.clock(),
+        reason: typeof reason === 'string' ? reason : 'introspection_failed',
+      };
+      throw error;
+    }
   }
 }

@@ -59,9 +59,23 @@ export class RedisIntrospectionCache implements IntrospectionCache {
     }
   }
 
-  /** False from a failed command until one succeeds again. */
-  get reachable(): boolean {
-    return !this.failing;
+  /**
+   * True when Redis answers a `PING` within `timeoutMs` (for readiness). Never throws; while
+   * the client is reconnecting the answer is false at once, without a command.
+   */
+  async reachable(timeoutMs = 1_000): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false;
+    const timeout = new AbortController();
+    try {
+      return await Promise.race([
+        this.redis.ping().then((answer) => answer === 'PONG'),
+        delay(timeoutMs, false, { signal: timeout.signal }),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      timeout.abort();
+    }
   }
 
   // one warning when an outage starts and one line when it ends, not one per request

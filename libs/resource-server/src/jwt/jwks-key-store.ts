@@ -20,6 +20,17 @@ export interface JwksKeyStoreOptions {
   readonly clock: () => number;
 }
 
+/** The key store's state, as readiness reports it. */
+export interface JwksKeyStoreStatus {
+  /** True once a JWKS with a usable key was fetched: tokens can be verified now. */
+  readonly keysFetched: boolean;
+  readonly keyCount: number;
+  /** When the cached set was fetched (milliseconds since the epoch), if one was. */
+  readonly fetchedAt?: number;
+  /** The code of the last fetch's failure (`jwks_unreachable`, ...), cleared by a success. */
+  readonly lastFailure?: string;
+}
+
 interface StoredKey {
   readonly key: KeyObject;
   /** The JWK's `alg`, when it names one: the key may then be used with that algorithm only. */
@@ -94,6 +105,28 @@ export class JwksKeyStore {
   keySetVersion(): number {
     this.refreshIfStale();
     return this.version;
+  }
+
+  /**
+   * What readiness reports, read without any fetch: whether a key was ever fetched (cached keys
+   * keep the store usable through an outage), how many, when, and why the last fetch failed.
+   */
+  status(): JwksKeyStoreStatus {
+    return {
+      keysFetched: this.keys !== undefined,
+      keyCount: this.keys?.size ?? 0,
+      fetchedAt: this.keys ? this.fetchedAt : undefined,
+      lastFailure: this.lastFailure?.reason,
+    };
+  }
+
+  /**
+   * Resolves once a key is known, or once one fetch attempt (within the fetch limit, shared
+   * with concurrent callers) ended without one; never throws. Nothing is fetched when keys are
+   * already cached, so calling it on every readiness probe never adds load.
+   */
+  ensureFetched(): Promise<void> {
+    return this.keys ? Promise.resolve() : this.refresh();
   }
 
   private refreshIfStale(): void {

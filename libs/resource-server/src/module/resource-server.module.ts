@@ -20,6 +20,8 @@ import { TokenVerifier } from '../verification/token-verifier.js';
 import { ConfigurableModuleClass, EXTENSION } from './resource-server.module-definition.js';
 import { RESOURCE_SERVER_PROVIDERS } from './resource-server.providers.js';
 import { IssuerVerifiers } from './issuer-verifiers.js';
+import { READINESS_PROVIDERS } from './readiness.providers.js';
+import { ResourceServerHealthIndicator } from '../health/resource-server.health-indicator.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -30,7 +32,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
  */
 @Module({
   imports: [DiscoveryModule], // the metadata's scopes_supported are read from the app's controllers
-  providers: RESOURCE_SERVER_PROVIDERS,
+  providers: [...RESOURCE_SERVER_PROVIDERS, ...READINESS_PROVIDERS],
   // the guard and its policies too: `@UseGuards(ResourceServerGuard)` builds it in the controller's module
   exports: [
     RESOLVED_OPTIONS,
@@ -44,6 +46,7 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     BearerErrorPolicy,
     JwksKeyStore,
     IssuerVerifiers,
+    ResourceServerHealthIndicator,
   ],
 })
 export class ResourceServerModule
