@@ -5,7 +5,15 @@ import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import type { RunningAuthServer } from '../src/auth-server.js';
-import { logIn, startLogin, WEB_ORIGIN, WEB_REDIRECT_URI, webClient } from './support/login-flow.js';
+import {
+  BFF_REDIRECT_URI,
+  bffClient,
+  logIn,
+  startLogin,
+  WEB_ORIGIN,
+  WEB_REDIRECT_URI,
+  webClient,
+} from './support/login-flow.js';
 
 type Tokens = Awaited<ReturnType<typeof logIn>>['tokens'];
 
@@ -250,6 +258,32 @@ describe('auth-server (oidc-provider) with the real todo-api and help-api', () =
       expect(html).toMatch(/<button type="submit" form="op.logoutForm">/);
       expect(html).not.toContain('<script');
       expect((await introspect(carol.tokens.access_token)).body.active).toBe(true);
+    });
+  });
+
+  describe('revocation (RFC 7009) for the web and bff clients', () => {
+    it.each<[string, () => client.Configuration | Promise<client.Configuration>, string]>([
+      ['web', () => config, WEB_REDIRECT_URI],
+      ['bff', () => bffClient(auth.url), BFF_REDIRECT_URI],
+    ])(
+      'lets %s revoke its refresh token: the grant ends, the token refreshes no more',
+      async (_client, configure, redirectUri) => {
+        const own = await configure();
+        const { tokens } = await logIn(own, 'bob', 'bob', redirectUri);
+        await client.tokenRevocation(own, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
+        await expect(client.refreshTokenGrant(own, tokens.refresh_token!)).rejects.toMatchObject({
+          error: 'invalid_grant',
+        });
+        expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
+      },
+    );
+
+    it("ignores web's attempt to revoke bff's refresh token (200, as RFC 7009 §2.2 answers, and nothing revoked)", async () => {
+      const bff = await bffClient(auth.url);
+      const { tokens } = await logIn(bff, 'bob', 'bob', BFF_REDIRECT_URI);
+      await client.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
+      const refreshed = await client.refreshTokenGrant(bff, tokens.refresh_token!);
+      expect(refreshed.access_token).toEqual(expect.any(String));
     });
   });
 });
