@@ -5,40 +5,55 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
-const WEB = 'http://localhost:3000';
+// Each app on a host name of its own under one parent domain, as in production (web.example.com,
+// todo.example.com, ...): Chromium and Firefox resolve every *.localhost name to loopback
+// (RFC 6761), so nothing needs installing. Cookies ignore ports, so with every app on plain
+// `localhost` each would receive every other's cookies; under distinct names a host-only
+// cookie stays on its host, and only `app.at` (Domain=demo.localhost) reaches the APIs.
+const PARENT_DOMAIN = 'demo.localhost';
+const WEB = `http://web.${PARENT_DOMAIN}:3000`;
+const TODO_API = `http://todo.${PARENT_DOMAIN}:3001`;
+const HELP_API = `http://help.${PARENT_DOMAIN}:3002`;
+const PROXY = `http://proxy.${PARENT_DOMAIN}:3004`;
+const BFF = `http://bff.${PARENT_DOMAIN}:3005`;
+// The issuer stays on `localhost`: the apps fetch discovery, the JWKS and the token endpoint
+// from it server-side, and Node (glibc's resolver) does not resolve *.localhost names. It is
+// still a host of its own: no other app of the demo is on `localhost`.
 const ISSUER = 'http://localhost:4000';
 const ACCESS_TOKEN_TTL = process.env.ACCESS_TOKEN_TTL ?? '60';
 const SESSION_SECRET = process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url');
+// id tokens never open an API: only RFC 9068 access tokens (typ at+jwt), which auth-server issues
+const API_ENV = { OAUTH_ISSUER: ISSUER, OAUTH_REQUIRE_AT_JWT: 'true', CORS_ORIGINS: WEB };
 
 const APPS = [
   {
     name: 'auth-server',
     color: 35,
-    env: { PORT: '4000', AUTH_ISSUER: ISSUER, WEB_ORIGIN: WEB, BFF_ORIGIN: 'http://localhost:3005', ACCESS_TOKEN_TTL },
+    env: { PORT: '4000', AUTH_ISSUER: ISSUER, WEB_ORIGIN: WEB, BFF_ORIGIN: BFF, ACCESS_TOKEN_TTL },
   },
-  { name: 'todo-api', color: 32, env: { PORT: '3001', OAUTH_ISSUER: ISSUER, CORS_ORIGINS: WEB } },
+  { name: 'todo-api', color: 32, env: { PORT: '3001', ...API_ENV } },
   {
     name: 'help-api',
     color: 36,
     env: {
       PORT: '3002',
-      OAUTH_ISSUER: ISSUER,
+      ...API_ENV,
       OAUTH_STRATEGY: 'introspection',
       OAUTH_CLIENT_ID: 'help-api',
       OAUTH_CLIENT_SECRET: 'help-secret',
-      CORS_ORIGINS: WEB,
     },
   },
   {
     name: 'proxy',
     color: 34,
-    env: { PORT: '3004', OAUTH_ISSUER: ISSUER, UPSTREAM_URL: 'http://127.0.0.1:3001', CORS_ORIGINS: WEB },
+    // the upstream by another name than the cookie's: todo-api never receives app.at from the proxy
+    env: { PORT: '3004', ...API_ENV, UPSTREAM_URL: 'http://127.0.0.1:3001' },
   },
   {
     name: 'bff',
     color: 31,
     // with REDIS_URL exported the BFF keeps sessions in Redis and needs a shared secret
-    env: { PORT: '3005', BFF_ORIGIN: 'http://localhost:3005', OAUTH_ISSUER: ISSUER, SESSION_SECRET: SESSION_SECRET },
+    env: { PORT: '3005', BFF_ORIGIN: BFF, OAUTH_ISSUER: ISSUER, SESSION_SECRET: SESSION_SECRET },
   },
   {
     name: 'web',
@@ -47,10 +62,12 @@ const APPS = [
       PORT: '3000',
       WEB_ORIGIN: WEB,
       OAUTH_ISSUER: ISSUER,
-      TODO_API_URL: 'http://localhost:3001',
-      HELP_API_URL: 'http://localhost:3002',
-      PROXY_URL: 'http://localhost:3004',
-      BFF_URL: 'http://localhost:3005',
+      TODO_API_URL: TODO_API,
+      HELP_API_URL: HELP_API,
+      PROXY_URL: PROXY,
+      BFF_URL: BFF,
+      // app.at must reach todo., help. and proxy.: the one cookie on the parent domain
+      COOKIE_DOMAIN: PARENT_DOMAIN,
     },
   },
 ];
@@ -123,17 +140,21 @@ process.on('SIGTERM', () => stopAll(0));
 await Promise.all(ready);
 console.log(`
   Demo running. Open ${WEB}
+  (in Chromium, Chrome, Edge or Firefox: they resolve *.localhost to this machine)
 
   Dev users (username / password):
     alice / alice   role admin   (may delete todos)
     bob   / bob     role support (sees every ticket at help-api /admin/tickets)
     carol / carol   no role
 
-  todo-api  http://localhost:3001  (JWT strategy)
-  help-api  http://localhost:3002  (introspection strategy)
-  proxy     http://localhost:3004/api/*  (validates the cookie, forwards to todo-api at 127.0.0.1)
-  bff       http://localhost:3005  (server-side sessions: the browser never sees a token)
+  web       ${WEB}  (tokens in cookies: app.at on .${PARENT_DOMAIN}, the rest __Host-)
+  todo-api  ${TODO_API}  (JWT strategy, at+jwt only)
+  help-api  ${HELP_API}  (introspection strategy, at+jwt only)
+  proxy     ${PROXY}/api/*  (validates the cookie, forwards to todo-api at 127.0.0.1)
+  bff       ${BFF}  (server-side sessions: the browser never sees a token)
   auth      ${ISSUER}  (oidc-provider, access tokens live ${ACCESS_TOKEN_TTL} s)
+
+  From a shell, use localhost (curl resolves *.localhost, Node does not): curl localhost:3001/health
 
   Ctrl-C stops everything.
 `);

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Browser, formAction } from './support/fetch-browser.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 /** The demo's fixed ports, as `npm start` prints them. */
@@ -16,7 +17,10 @@ const PORTS: readonly (readonly [app: string, port: number])[] = [
   ['bff', 3005],
   ['auth-server', 4000],
 ];
-const WEB = 'http://localhost:3000';
+/** The page's address, as the banner prints it: a host name of its own (Chromium resolves *.localhost). */
+const WEB = 'http://web.demo.localhost:3000';
+/** The same app for Node, which does not resolve *.localhost: server-side calls use localhost. */
+const WEB_FROM_NODE = 'http://localhost:3000';
 // the build is incremental, but a cold one on a busy machine takes a while
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -80,6 +84,8 @@ describe('npm start (the whole demo, as the README runs it)', () => {
   let demo: ChildProcess | undefined;
   let output = '';
   let accessToken: string | undefined;
+  let idToken: string | undefined;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     const taken = await takenPorts();
@@ -116,6 +122,7 @@ describe('npm start (the whole demo, as the README runs it)', () => {
   }, START_TIMEOUT_MS + 10_000);
 
   afterAll(async () => {
+    await browser?.close();
     // safety net when a step failed: Ctrl-C's way first (the demo stops its apps), then force
     if (!demo?.pid || demo.exitCode !== null || demo.signalCode !== null) return;
     process.kill(-demo.pid, 'SIGTERM');
@@ -127,14 +134,16 @@ describe('npm start (the whole demo, as the README runs it)', () => {
     expect(output).toContain('alice / alice');
   });
 
-  it('serves the web page on :3000, with the proxy section and the link to the BFF', async () => {
-    const response = await fetch(`${WEB}/`);
+  it('serves the web page on :3000, calling each API and the proxy by its own host name, linking the BFF', async () => {
+    const response = await fetch(`${WEB_FROM_NODE}/`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('id="login"');
     expect(html).toContain('<section id="proxy-section">');
-    expect(html).toContain('"proxyUrl":"http://localhost:3004"');
-    expect(html).toContain('href="http://localhost:3005"');
+    expect(html).toContain(
+      '{"todoApiUrl":"http://todo.demo.localhost:3001","helpApiUrl":"http://help.demo.localhost:3002","proxyUrl":"http://proxy.demo.localhost:3004"}',
+    );
+    expect(html).toContain('href="http://bff.demo.localhost:3005"');
   });
 
   it('runs the authorization server on :4000 with issuer http://localhost:4000', async () => {
@@ -158,29 +167,52 @@ describe('npm start (the whole demo, as the README runs it)', () => {
     expect((await fetch('http://localhost:3005/')).status).toBe(200);
   });
 
-  it('logs alice in through the web app and sets app.at', async () => {
-    const browser = new Browser();
-    const form = await browser.follow(`${WEB}/login`, `${WEB}/callback`);
-    expect(form.url.href).toMatch(/^http:\/\/localhost:4000\/interaction\//);
-    const html = await form.response!.text();
-    const back = await browser.submit(
-      formAction(html, form.url),
-      { username: 'alice', password: 'alice' },
-      `${WEB}/callback`,
-    );
-    expect(back.url.href).toMatch(/^http:\/\/localhost:3000\/callback\?/);
-    const landed = await browser.request(back.url);
-    expect(landed.status).toBe(302);
-    expect(landed.headers.get('location')).toBe('/');
-    const cookie = landed.headers.getSetCookie().find((line) => line.startsWith('app.at='));
-    accessToken = /^app\.at=([^;]+)/.exec(cookie ?? '')?.[1];
+  it('logs alice in with Chromium at web.demo.localhost: app.at on the parent domain, the rest host-only', async () => {
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${WEB}/`);
+    await page.locator('#login').click();
+    await page.waitForURL((url) => url.href.startsWith('http://localhost:4000/interaction/'));
+    await page.locator('input[name=username]').fill('alice');
+    await page.locator('input[name=password]').fill('alice');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${WEB}/`);
+    await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
+    // the page loaded her todos and tickets from todo. and help.demo.localhost with the cookie
+    await page.locator('#app[aria-busy="false"]').waitFor();
+    expect(await page.locator('#error').innerText()).toBe('');
+
+    const cookies = await context.cookies();
+    const byName = new Map(cookies.map((cookie) => [cookie.name, cookie]));
+    expect(byName.get('app.at')).toMatchObject({ domain: '.demo.localhost', httpOnly: true, secure: true });
+    for (const name of ['__Host-app.rt', '__Host-app.idt'])
+      expect(byName.get(name)).toMatchObject({ domain: 'web.demo.localhost', path: '/', secure: true });
+    // each cookie on its own app's host: app.at on the parent domain, auth-server's on localhost
+    for (const { name, domain } of cookies) {
+      const host =
+        name === 'app.at' ? '.demo.localhost' : name.startsWith('__Host-') ? 'web.demo.localhost' : 'localhost';
+      expect(`${name} on ${domain}`).toBe(`${name} on ${host}`);
+    }
+    accessToken = byName.get('app.at')?.value;
+    idToken = byName.get('__Host-app.idt')?.value;
     expect(accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-  });
+  }, 60_000);
 
   it("opens todo-api with alice's app.at cookie, directly and through the proxy", async () => {
     const headers = { cookie: `app.at=${accessToken}` };
     expect((await fetch('http://localhost:3001/todos', { headers })).status).toBe(200);
     expect((await fetch('http://localhost:3004/api/todos', { headers })).status).toBe(200);
+  });
+
+  it.each([
+    ['todo-api', 'http://localhost:3001/me'],
+    ['proxy', 'http://localhost:3004/api/todos'],
+  ])('runs %s with OAUTH_REQUIRE_AT_JWT: the id token is refused for its typ', async (_app, url) => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${idToken}` } });
+    expect(response.status).toBe(401);
+    // without OAUTH_REQUIRE_AT_JWT the header would pass, and the aud (web) would fail
+    expect(await response.json()).toMatchObject({ reason: 'token_type_not_accepted' });
   });
 
   it(

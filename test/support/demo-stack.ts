@@ -17,6 +17,8 @@ export interface DemoStackOptions {
   readonly apiHost?: 'localhost' | '127.0.0.1';
   /** `CORS_ORIGINS` of todo-api and help-api. Default: unset (no CORS). */
   readonly corsOrigins?: string;
+  /** More contract variables for todo-api and help-api (e.g. `OAUTH_CLOCK_TOLERANCE`). */
+  readonly apiEnv?: Readonly<Record<string, string>>;
 }
 
 /** The running stack; `close()` stops all three. */
@@ -50,6 +52,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     ...(options.apiHost ? { HOST: options.apiHost } : {}),
     OAUTH_ISSUER: issuer,
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins } : {}),
+    ...options.apiEnv,
   };
   const started: { close(): Promise<void> }[] = [auth];
   const close = async () => {

@@ -13,7 +13,14 @@ declare module 'oidc-provider' {
     readonly path: string;
     readonly req: IncomingMessage;
     readonly res: ServerResponse;
-    readonly oidc: { readonly provider: Provider; readonly client?: ClientModel };
+    readonly oidc: {
+      readonly provider: Provider;
+      readonly client?: ClientModel;
+      /** The browser's login session at the provider, when it has one. */
+      readonly session?: { readonly accountId?: string };
+      /** Checked request artifacts; `IdTokenHint` once end_session validated `id_token_hint`. */
+      readonly entities?: { readonly IdTokenHint?: { readonly payload: Record<string, unknown> } };
+    };
     status: number;
     body: unknown;
     type: string;

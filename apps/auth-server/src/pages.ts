@@ -30,12 +30,22 @@ export function loginPage(uid: string, options: { clientId?: string; error?: str
 }
 
 /**
- * The RP-initiated logout page: oidc-provider's confirmation form, with `logout=yes` added (end
- * the whole session, not just this client's) and submitted by script, so the browser goes on to
- * `post_logout_redirect_uri` without a click. The button is the fallback without JavaScript.
+ * The RP-initiated logout page: oidc-provider's form, with `logout=yes` added (end the whole
+ * session, not just this client's). With `confirm: false` (the request's `id_token_hint` names
+ * this session's user) a script submits it, so the browser goes on to
+ * `post_logout_redirect_uri` without a click; the button is the fallback without JavaScript.
+ * With `confirm: true` (no hint, or another user's) the user must click: a link on any page
+ * must not sign anyone out.
  */
-export function logoutPage(form: string): string {
+export function logoutPage(form: string, options: { confirm: boolean } = { confirm: true }): string {
   const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+  if (options.confirm)
+    return layout(
+      'Sign out?',
+      `<h1>Sign out of the dev authorization server?</h1>
+    ${withLogout}
+    <button type="submit" form="op.logoutForm">Sign out</button>`,
+    );
   return layout(
     'Signing out',
     `<h1>Signing out…</h1>

@@ -141,8 +141,10 @@ export function providerConfiguration(config: AuthServerConfig, keys: ProviderKe
       },
       rpInitiatedLogout: {
         enabled: true,
+        // ending the session needs proof that the user's own client asked (OIDC RP-Initiated
+        // Logout §2: id_token_hint of this session's user), or the user's click
         logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
-          ctx.body = logoutPage(form);
+          ctx.body = logoutPage(form, { confirm: !hintNamesSessionUser(ctx) });
         },
       },
     },
@@ -159,4 +161,11 @@ function firstPartyClient(clientId: string, secret: string, origin: string): Rec
     post_logout_redirect_uris: [`${origin}/`],
     token_endpoint_auth_method: 'client_secret_basic',
   };
+}
+
+/** True when end_session got a valid `id_token_hint` whose `sub` is this browser's logged-in user. */
+export function hintNamesSessionUser(ctx: KoaContextWithOIDC): boolean {
+  const sub = ctx.oidc.entities?.IdTokenHint?.payload.sub;
+  const accountId = ctx.oidc.session?.accountId;
+  return typeof sub === 'string' && sub === accountId;
 }

@@ -2,9 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { Browser, formAction } from '../../../test/support/fetch-browser.js';
-import type { RunningApp } from '../../../test/support/sample-app.js';
+import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
+import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import type { RunningAuthServer } from '../src/auth-server.js';
-import { logIn, startLogin, WEB_ORIGIN, WEB_REDIRECT_URI, webClient } from './support/login-flow.js';
+import {
+  BFF_REDIRECT_URI,
+  bffClient,
+  logIn,
+  startLogin,
+  WEB_ORIGIN,
+  WEB_REDIRECT_URI,
+  webClient,
+} from './support/login-flow.js';
 
 type Tokens = Awaited<ReturnType<typeof logIn>>['tokens'];
 
@@ -186,6 +195,95 @@ describe('auth-server (oidc-provider) with the real todo-api and help-api', () =
     expect((await introspect(carol.tokens.access_token)).body).toEqual({ active: false });
     await expect(client.refreshTokenGrant(config, carol.tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
+    });
+  });
+  describe.each<[string, Record<string, string>]>([
+    ['with OAUTH_REQUIRE_AT_JWT=true (as npm start runs it)', { OAUTH_REQUIRE_AT_JWT: 'true' }],
+    ['without OAUTH_REQUIRE_AT_JWT (the id-token markers)', {}],
+  ])("a todo-api whose audience is also the id token's (FusionAuth's setup), %s", (_name, env) => {
+    let shared: RunningApp | undefined;
+    beforeAll(async () => {
+      shared = await startSampleApp(
+        (o) => TodoApiModule.forRoot(o),
+        { port: 0, audience: 'todo-api' },
+        {
+          ...env,
+          OAUTH_ISSUER: auth.url,
+          OAUTH_AUDIENCE: 'todo-api,web', // `web`: the aud of the id tokens this server issues to apps/web
+        },
+      );
+    });
+    afterAll(async () => {
+      await shared?.close();
+    });
+
+    it('refuses the real id token: 401 invalid_token, reason token_type_not_accepted', async () => {
+      expect(decode(alice.id_token!, 1).aud).toBe('web'); // the API's own audience
+      const response = await fetch(`${shared!.url}/me`, { headers: bearer(alice.id_token!) });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect(await response.json()).toMatchObject({ reason: 'token_type_not_accepted' });
+    });
+
+    it('accepts the real at+jwt access token', async () => {
+      expect((await fetch(`${shared!.url}/me`, { headers: bearer(alice.access_token) })).status).toBe(200);
+    });
+  });
+
+  describe('RP-initiated logout asks for a click unless id_token_hint names the session user', () => {
+    /** The end_session page carol's browser gets for `parameters`. */
+    async function endSessionPage(parameters: Record<string, string>) {
+      const carol = await logIn(config, 'carol');
+      const url = client.buildEndSessionUrl(config, { post_logout_redirect_uri: `${WEB_ORIGIN}/`, ...parameters });
+      const page = await carol.browser.follow(url, `${WEB_ORIGIN}/`);
+      return { carol, html: await page.response!.text() };
+    }
+
+    it('submits itself for a hint naming the logged-in user', async () => {
+      const carol = await logIn(config, 'carol');
+      const url = client.buildEndSessionUrl(config, {
+        id_token_hint: carol.tokens.id_token!,
+        post_logout_redirect_uri: `${WEB_ORIGIN}/`,
+      });
+      const html = await (await carol.browser.follow(url, `${WEB_ORIGIN}/`)).response!.text();
+      expect(html).toContain('.submit()');
+    });
+
+    it.each<[string, () => Record<string, string>]>([
+      ['without id_token_hint (client_id only)', () => ({ client_id: 'web' })],
+      ["with another user's id_token_hint", () => ({ id_token_hint: alice.id_token! })],
+    ])('shows a confirmation and no script %s; the session lives on until the click', async (_name, parameters) => {
+      const { carol, html } = await endSessionPage(parameters());
+      expect(html).toContain('Sign out of the dev authorization server?');
+      expect(html).toMatch(/<button type="submit" form="op.logoutForm">/);
+      expect(html).not.toContain('<script');
+      expect((await introspect(carol.tokens.access_token)).body.active).toBe(true);
+    });
+  });
+
+  describe('revocation (RFC 7009) for the web and bff clients', () => {
+    it.each<[string, () => client.Configuration | Promise<client.Configuration>, string]>([
+      ['web', () => config, WEB_REDIRECT_URI],
+      ['bff', () => bffClient(auth.url), BFF_REDIRECT_URI],
+    ])(
+      'lets %s revoke its refresh token: the grant ends, the token refreshes no more',
+      async (_client, configure, redirectUri) => {
+        const own = await configure();
+        const { tokens } = await logIn(own, 'bob', 'bob', redirectUri);
+        await client.tokenRevocation(own, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
+        await expect(client.refreshTokenGrant(own, tokens.refresh_token!)).rejects.toMatchObject({
+          error: 'invalid_grant',
+        });
+        expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
+      },
+    );
+
+    it("ignores web's attempt to revoke bff's refresh token (200, as RFC 7009 §2.2 answers, and nothing revoked)", async () => {
+      const bff = await bffClient(auth.url);
+      const { tokens } = await logIn(bff, 'bob', 'bob', BFF_REDIRECT_URI);
+      await client.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
+      const refreshed = await client.refreshTokenGrant(bff, tokens.refresh_token!);
+      expect(refreshed.access_token).toEqual(expect.any(String));
     });
   });
 });

@@ -37,7 +37,9 @@ export async function startBff(
   });
   app.disable('x-powered-by');
   const origin = new URL(config.origin);
-  const devLocalhost = origin.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(origin.hostname);
+  const devLocalhost =
+    origin.protocol === 'http:' &&
+    (['localhost', '127.0.0.1'].includes(origin.hostname) || origin.hostname.endsWith('.localhost')); // npm start: bff.demo.localhost
   if (devLocalhost) {
     // browsers accept Secure cookies from http://localhost; express-session sends them only on
     // "secure" requests, so in local development the BFF vouches for the loopback connection

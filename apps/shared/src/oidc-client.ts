@@ -105,6 +105,22 @@ export class OidcClient {
     return client.buildEndSessionUrl(await this.config(), parameters).href;
   }
 
+  /**
+   * Revokes a refresh token at the provider's revocation endpoint (RFC 7009 §2.1, with
+   * `token_type_hint=refresh_token`); oidc-provider then ends the whole grant. RFC 7009 answers
+   * 200 for a token that is already invalid, so only an unreachable provider or an error
+   * response throws.
+   * @throws ProviderUnavailableError or GrantRejectedError.
+   */
+  async revoke(refreshToken: string): Promise<void> {
+    const config = await this.config();
+    try {
+      await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
   private async grant(
     call: () => Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>,
   ): Promise<GrantedTokens> {

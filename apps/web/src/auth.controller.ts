@@ -19,7 +19,7 @@ import { COOKIE_SEALER, OIDC_CLIENT, WEB_CONFIG } from './web.tokens.js';
 
 /**
  * Login, callback, refresh and logout. The tokens end up in cookies the APIs read (`app.at`)
- * or only `/refresh` receives (`app.rt`); the page's JavaScript can read neither.
+ * or only this host receives (`__Host-app.rt`); the page's JavaScript can read neither.
  */
 @Controller()
 export class AuthController {
@@ -31,7 +31,11 @@ export class AuthController {
     @Inject(WEB_CONFIG) private readonly config: WebConfig,
   ) {}
 
-  /** Starts Authorization Code + PKCE: verifier, state and nonce go into the sealed login cookie. */
+  /**
+   * Starts Authorization Code + PKCE: verifier, state and nonce go into the sealed
+   * `__Host-app.login` cookie, which binds the login to this browser: no other host can plant
+   * one, and a code obtained elsewhere fails the state and PKCE checks against it.
+   */
   @Get('login')
   async login(@Res() response: Response): Promise<void> {
     let started;
@@ -64,7 +68,7 @@ export class AuthController {
   }
 
   /**
-   * New tokens for the refresh token in `app.rt` (rotated by the provider). 204 with new
+   * New tokens for the refresh token in `__Host-app.rt` (rotated by the provider). 204 with new
    * cookies; 401 and cleared cookies when there is no usable refresh token; 503 (cookies
    * kept) when the provider is unreachable. Origin-checked (CSRF).
    */
@@ -102,12 +106,25 @@ export class AuthController {
     response.status(204).end();
   }
 
-  /** Clears the cookies, then RP-initiated logout at the provider. Origin-checked (CSRF). */
+  /**
+   * Revokes the refresh token at the provider (RFC 7009, which ends the grant), clears the
+   * cookies, then RP-initiated logout at the provider with `id_token_hint`. Origin-checked (CSRF).
+   */
   @Post('logout')
   @UseGuards(SameOriginGuard)
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const idToken = parseCookies(request.headers.cookie).get(ID_TOKEN_COOKIE);
+    const cookies = parseCookies(request.headers.cookie);
+    const idToken = cookies.get(ID_TOKEN_COOKIE);
+    const refreshToken = cookies.get(REFRESH_TOKEN_COOKIE);
     this.clearTokenCookies(response);
+    if (refreshToken) {
+      try {
+        await this.oidc.revoke(refreshToken);
+      } catch (error) {
+        // the cookies are gone all the same; the grant then ends with the provider's session
+        this.logger.warn(`refresh token revocation failed: ${describe(error)}`);
+      }
+    }
     let url = '/';
     try {
       url = await this.oidc.logoutUrl(idToken);

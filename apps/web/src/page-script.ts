@@ -1,9 +1,12 @@
 /**
  * The page's JavaScript, served as `/app.js` (no framework, no build step). It reads the API
  * URLs (and the proxy's, if any) from the page's `#config` block and the user's name from the
- * `app.idt` cookie (display only: the APIs decide from the access token, which this script
- * never sees). Every API call goes through `apiFetch()`: a 401 triggers one `POST /refresh`
- * (shared by the calls that failed together) and one retry; any other error shows in `#error`.
+ * `__Host-app.idt` cookie (display only: the APIs decide from the access token, which this
+ * script never sees). Every API call goes through `apiFetch()`: it refreshes first when the
+ * `__Host-app.fresh` marker is gone (the access token is about to expire), and after a 401
+ * it acts on the body's `reason`: `token_expired` means one `POST /refresh` (shared by the
+ * calls that failed together) and one retry; every other reason means "log in again", since
+ * a refresh cannot mend a forged, revoked or foreign token. Other errors show in `#error`.
  */
 export const PAGE_SCRIPT = `'use strict';
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -20,7 +23,7 @@ function readCookie(name) {
 // Display only. The signature is not checked here (the server checked it at login), and
 // nothing is decided from these claims.
 function idTokenClaims() {
-  const token = readCookie('app.idt');
+  const token = readCookie('__Host-app.idt');
   if (!token) return null;
   try {
     const base64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
@@ -59,6 +62,12 @@ function describeError(response, body) {
   return response.status + ' ' + (response.statusText || 'error');
 }
 
+// The access token's cookie outlives this marker by a few seconds: no marker, refresh first.
+const accessTokenFresh = () => readCookie('__Host-app.fresh') === '1';
+
+// A 401 whose reason a refresh mends; the contract's reasons, as the APIs and the proxy send them.
+const REFRESHABLE = new Set(['token_expired']);
+
 async function apiFetch(url, init = {}) {
   const send = () =>
     fetch(url, {
@@ -68,21 +77,30 @@ async function apiFetch(url, init = {}) {
     }).catch(() => {
       throw showError(new URL(url).host + ' is unreachable');
     });
+  if (!accessTokenFresh()) await refreshOrStop(await refreshOnce());
   const refreshesBefore = refreshesDone;
   let response = await send();
   if (response.status === 401) {
-    // a refresh that finished while this call was under way already fixed it
-    const outcome = refreshesDone > refreshesBefore ? 'ok' : await refreshOnce();
-    if (outcome === 'login') {
-      showLoggedOut('Your session has ended. Log in again.');
+    const reason = await response.clone().json().then((body) => body && body.reason, () => undefined);
+    if (!REFRESHABLE.has(reason)) {
+      showLoggedOut('Your session has ended (' + (reason || 'no reason given') + '). Log in again.');
       throw new ApiError('login required');
     }
-    if (outcome === 'unavailable') throw showError('The authorization server is unavailable; try again.');
+    // a refresh that finished while this call was under way already fixed it
+    await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce());
     response = await send();
   }
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw showError(describeError(response, body));
   return body;
+}
+
+function refreshOrStop(outcome) {
+  if (outcome === 'login') {
+    showLoggedOut('Your session has ended. Log in again.');
+    throw new ApiError('login required');
+  }
+  if (outcome === 'unavailable') throw showError('The authorization server is unavailable; try again.');
 }
 
 function showError(message) {

@@ -12,25 +12,47 @@ describe('tokenCookies', () => {
     });
   });
 
-  it('sets app.rt HttpOnly, Secure, Strict, only for /refresh', () => {
+  it('sets __Host-app.rt HttpOnly, Secure, Strict, Path=/, host-only', () => {
     expect(tokenCookies(TOKENS)[1]).toEqual({
-      name: 'app.rt',
+      name: '__Host-app.rt',
       value: 'rt',
-      options: { httpOnly: true, secure: true, sameSite: 'strict', path: '/refresh', maxAge: 8 * 3600_000 },
+      options: { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 8 * 3600_000 },
     });
   });
 
-  it('sets app.idt readable by the page (not HttpOnly), Secure, Lax', () => {
+  it('sets __Host-app.idt readable by the page (not HttpOnly), Secure, Lax, Path=/, host-only', () => {
     expect(tokenCookies(TOKENS)[2]).toEqual({
-      name: 'app.idt',
+      name: '__Host-app.idt',
       value: 'idt',
       options: { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge: 8 * 3600_000 },
     });
   });
 
+  it.each([
+    [300, 290_000],
+    [60, 54_000],
+    [4, 4_000],
+    [1, 1_000],
+  ])('sets the readable __Host-app.fresh marker to end a little before a %i s token', (seconds, maxAge) => {
+    expect(tokenCookies({ ...TOKENS, expiresInSeconds: seconds })[3]).toEqual({
+      name: '__Host-app.fresh',
+      value: '1',
+      options: { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge },
+    });
+  });
+
   it('puts COOKIE_DOMAIN on the access token cookie only', () => {
     const cookies = tokenCookies(TOKENS, '.example.com');
-    expect(cookies.map((c) => c.options.domain)).toEqual(['.example.com', undefined, undefined]);
+    expect(cookies.map((c) => c.options.domain)).toEqual(['.example.com', undefined, undefined, undefined]);
+  });
+
+  it('obeys the __Host- prefix rules on every prefixed cookie: Secure, Path=/, no Domain', () => {
+    const prefixed = tokenCookies(TOKENS, '.example.com').filter((c) => c.name.startsWith('__Host-'));
+    expect(prefixed.map((c) => c.name)).toEqual(['__Host-app.rt', '__Host-app.idt', '__Host-app.fresh']);
+    for (const options of [...prefixed.map((c) => c.options), loginCookieOptions(600)]) {
+      expect(options).toMatchObject({ secure: true, path: '/' });
+      expect(options).not.toHaveProperty('domain');
+    }
   });
 
   it('uses 5 minutes when the response has no expires_in', () => {
@@ -41,7 +63,8 @@ describe('tokenCookies', () => {
     const cookies = tokenCookies({ accessToken: 'at', expiresInSeconds: 60, idToken: 'idt' });
     expect(cookies.map((c) => [c.name, c.options.maxAge])).toEqual([
       ['app.at', 60_000],
-      ['app.idt', 60_000],
+      ['__Host-app.idt', 60_000],
+      ['__Host-app.fresh', 54_000],
     ]);
   });
 });
@@ -59,12 +82,12 @@ describe('tokenCookiesToClear', () => {
 });
 
 describe('loginCookieOptions', () => {
-  it('scopes the login cookie to /callback, HttpOnly, Secure, Lax', () => {
+  it('makes the login cookie HttpOnly, Secure, Lax, Path=/ (as __Host- requires), host-only', () => {
     expect(loginCookieOptions(600)).toEqual({
       httpOnly: true,
       secure: true,
       sameSite: 'lax',
-      path: '/callback',
+      path: '/',
       maxAge: 600_000,
     });
   });

@@ -128,4 +128,21 @@ describe('webConfigFromEnv', () => {
       );
     }
   });
+
+  it("accepts npm start's layout: each app on its own name under demo.localhost, app.at on the parent", () => {
+    const config = webConfigFromEnv({
+      WEB_ORIGIN: 'http://web.demo.localhost:3000',
+      TODO_API_URL: 'http://todo.demo.localhost:3001',
+      HELP_API_URL: 'http://help.demo.localhost:3002',
+      PROXY_URL: 'http://proxy.demo.localhost:3004',
+      COOKIE_DOMAIN: 'demo.localhost',
+    });
+    expect(config).toMatchObject({ origin: 'http://web.demo.localhost:3000', cookieDomain: 'demo.localhost' });
+  });
+
+  it('refuses COOKIE_DOMAIN=localhost, a domain browsers refuse to set cookies for', () => {
+    expect(webConfigFromEnv({ COOKIE_DOMAIN: 'localhost' })).toEqual({
+      problems: ['COOKIE_DOMAIN: expected a domain such as .example.com, got "localhost"'],
+    });
+  });
 });

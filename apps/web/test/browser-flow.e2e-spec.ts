@@ -14,14 +14,20 @@ import { webConfigFromEnv, type WebConfig } from '../src/web-config.js';
 import { startWeb } from '../src/web.js';
 
 // short, because one step waits it out: the provider issues real tokens with a real exp
-const ACCESS_TOKEN_TTL_SECONDS = 4;
+const ACCESS_TOKEN_TTL_SECONDS = 8;
 const SCREENSHOT = fileURLToPath(new URL('../../../test-artifacts/web-logged-in.png', import.meta.url));
+
+/** The parent domain of the apps the page calls, as `npm start` lays them out. */
+const PARENT_DOMAIN = 'demo.localhost';
+/** The browser's name for a loopback app: Chromium resolves every *.localhost name to loopback. */
+const named = (name: string, port: number) => `http://${name}.${PARENT_DOMAIN}:${port}`;
 
 /**
  * The seed's "App" in a real browser: Chromium logs in at the dev authorization server, and
  * the page calls todo-api (JWT) and help-api (introspection) with the HttpOnly access token
- * cookie, and todo-api once more through the proxy. Everything the page calls listens on
- * `localhost` (one site for cookies, ports aside); the proxy reaches todo-api as 127.0.0.1.
+ * cookie, and todo-api once more through the proxy. Each app has a host name of its own under
+ * `demo.localhost` (one site, distinct hosts, as in production); only `app.at` is on the
+ * parent domain. The proxy reaches todo-api as 127.0.0.1.
  */
 describe('web: browser flow against auth-server, todo-api (JWT), help-api (introspection) and the proxy', () => {
   let stack: DemoStack | undefined;
@@ -33,32 +39,39 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
   let issuer: string;
   let webOrigin: string;
   let config: WebConfig;
+  let todoUrl: string; // todo-api by its name, as the page calls it
+  let helpUrl: string;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
   const refreshRequests: string[] = [];
+  /** The `reason` of every 401 an API or the proxy answered the page. */
+  const apiRefusals: Promise<string>[] = [];
   /** The `app.at` cookies the proxy received, in order. */
   const cookieTokensAtProxy: string[] = [];
   /** Headers of the requests todo-api received from the proxy (the only caller with a header token). */
   const forwardedToTodoApi: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    front = await openRelay('localhost');
-    webOrigin = front.url;
+    front = await openRelay('127.0.0.1');
+    webOrigin = named('web', front.port);
     stack = await startDemoStack({
       host: 'localhost',
       accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       webOrigin,
-      apiHost: 'localhost',
       corsOrigins: webOrigin,
+      // as npm start runs them; no tolerance, so that a token sent after its exp is token_expired
+      apiEnv: { OAUTH_REQUIRE_AT_JWT: 'true', OAUTH_CLOCK_TOLERANCE: '0' },
     });
     ({ issuer, todoApi, helpApi } = stack);
+    todoUrl = named('todo', todoApi.port);
+    helpUrl = named('help', helpApi.port);
     // another host name than the cookie's: the browser would never send app.at there
     const upstream = `http://127.0.0.1:${todoApi.port}`;
     proxy = await startSampleApp(
       (o) => ProxyModule.forRoot(o, { upstream, mountPath: '/api', timeoutMs: 5000 }),
       { port: 3004, audience: 'todo-api' },
-      { HOST: 'localhost', OAUTH_ISSUER: issuer, CORS_ORIGINS: webOrigin },
+      { OAUTH_ISSUER: issuer, OAUTH_REQUIRE_AT_JWT: 'true', CORS_ORIGINS: webOrigin },
     );
     // second listeners only watch; Express still answers every request
     proxy.app.getHttpServer().on('request', (request: { headers: IncomingHttpHeaders }) => {
@@ -70,12 +83,13 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     });
     const parsed = webConfigFromEnv({
       PORT: '0',
-      HOST: 'localhost',
+      HOST: '127.0.0.1',
       WEB_ORIGIN: webOrigin,
       OAUTH_ISSUER: issuer,
-      TODO_API_URL: todoApi.url,
-      HELP_API_URL: helpApi.url,
-      PROXY_URL: proxy.url,
+      TODO_API_URL: todoUrl,
+      HELP_API_URL: helpUrl,
+      PROXY_URL: named('proxy', proxy.port),
+      COOKIE_DOMAIN: PARENT_DOMAIN,
     });
     if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
     config = parsed;
@@ -89,6 +103,15 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     page = await context.newPage();
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${webOrigin}/refresh`) refreshRequests.push(request.url());
+    });
+    page.on('response', (response) => {
+      if (response.status() === 401 && !response.url().startsWith(webOrigin))
+        apiRefusals.push(
+          response.json().then(
+            (body: { reason?: string }) => body.reason ?? 'none',
+            () => 'no JSON',
+          ),
+        );
     });
   }, 60_000);
 
@@ -133,19 +156,24 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     expect(await page.locator('#logout').isVisible()).toBe(true);
   }, 30_000);
 
-  it('keeps the tokens in cookies the page cannot read', async () => {
+  it('keeps the tokens in cookies the page cannot read: app.at on the parent domain, the rest __Host-', async () => {
     const at = await cookie('app.at');
-    const rt = await cookie('app.rt');
-    const idt = await cookie('app.idt');
-    expect(at).toMatchObject({ domain: 'localhost', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
+    const rt = await cookie('__Host-app.rt');
+    const idt = await cookie('__Host-app.idt');
+    const fresh = await cookie('__Host-app.fresh');
+    expect(at).toMatchObject({ domain: `.${PARENT_DOMAIN}`, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
     expect(at!.expires * 1000).toBeLessThanOrEqual(Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000 + 1000);
-    expect(rt).toMatchObject({ path: '/refresh', httpOnly: true, secure: true, sameSite: 'Strict' });
-    expect(idt).toMatchObject({ path: '/', httpOnly: false, secure: true, sameSite: 'Lax' });
-    expect(await cookie('app.login')).toBeUndefined(); // spent by the callback
+    const host = new URL(webOrigin).hostname;
+    expect(rt).toMatchObject({ domain: host, path: '/', httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(idt).toMatchObject({ domain: host, path: '/', httpOnly: false, secure: true, sameSite: 'Lax' });
+    expect(fresh).toMatchObject({ domain: host, value: '1', httpOnly: false });
+    expect(await cookie('__Host-app.login')).toBeUndefined(); // spent by the callback
     const visible = await page.evaluate<string>('document.cookie');
-    expect(visible).toContain('app.idt=');
+    expect(visible).toContain('__Host-app.idt=');
     expect(visible).not.toContain('app.at=');
     expect(visible).not.toContain('app.rt=');
+    // the provider's cookies stay on its own host: none reaches the APIs' hosts
+    for (const url of [todoUrl, helpUrl]) expect((await context.cookies(url)).map((c) => c.name)).toEqual(['app.at']);
   });
 
   it("lists alice's tickets from help-api, which introspects the cookie's token", async () => {
@@ -169,11 +197,11 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   }, 30_000);
 
-  it('refuses POST /refresh from a sibling origin, although the Strict cookie rides along (same site)', async () => {
+  it('refuses POST /refresh from a sibling host, although the Strict cookie rides along (same site)', async () => {
     const target = `${webOrigin}/refresh`;
-    const refreshToken = (await cookie('app.rt'))!.value;
+    const refreshToken = (await cookie('__Host-app.rt'))!.value;
     const other = await context.newPage();
-    await other.goto(`${todoApi!.url}/health`);
+    await other.goto(`${todoUrl}/health`);
     // what the browser really sent and got, including cookies, from the DevTools protocol
     const cdp = await context.newCDPSession(other);
     await cdp.send('Network.enable');
@@ -200,29 +228,56 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     await other.close();
 
     const sent = sentHeaders.get(requestId!)!;
-    expect(sent.cookie).toContain(`app.rt=${refreshToken}`);
-    expect(sent.origin).toBe(todoApi!.url);
+    expect(sent.cookie).toContain(`__Host-app.rt=${refreshToken}`);
+    expect(sent.origin).toBe(todoUrl);
+    expect(sent['sec-fetch-site']).toBe('same-site');
     expect(status).toBe(403);
-    expect((await cookie('app.rt'))!.value).toBe(refreshToken); // not spent
+    expect((await cookie('__Host-app.rt'))!.value).toBe(refreshToken); // not spent
     expect(refreshRequests).toEqual([]); // the main page never refreshed either
   });
 
-  it('refreshes once when the access token has expired, and the action goes through', async () => {
+  let expiredAccessToken: string | undefined;
+
+  it('refreshes first once the freshness marker is gone: one POST /refresh, no 401 from the API', async () => {
     const accessToken = await cookie('app.at');
-    const refreshTokenBefore = (await cookie('app.rt'))!.value;
-    // the one real wait: the access token cookie expires with the token
-    if (accessToken) await page.waitForTimeout(Math.max(0, accessToken.expires * 1000 - Date.now()) + 300);
+    expiredAccessToken = accessToken!.value;
+    const refreshTokenBefore = (await cookie('__Host-app.rt'))!.value;
+    // the one real wait: the marker and the access token cookie expire with the token
+    await page.waitForTimeout(Math.max(0, accessToken!.expires * 1000 - Date.now()) + 300);
+    expect(await cookie('__Host-app.fresh')).toBeUndefined();
     expect(await cookie('app.at')).toBeUndefined();
     refreshRequests.length = 0;
+    apiRefusals.length = 0;
 
     await page.locator('#todo-title').fill('After expiry');
     await page.locator('#todo-add').click();
     await page.locator('#todo-list li', { hasText: 'After expiry' }).waitFor();
     expect(await todoTitles()).toEqual(['Write report', 'After expiry']);
     expect(refreshRequests).toHaveLength(1);
+    expect(await Promise.all(apiRefusals)).toEqual([]);
     expect(await text('#error')).toBe('');
     expect(await cookie('app.at')).toBeDefined();
-    expect((await cookie('app.rt'))!.value).not.toBe(refreshTokenBefore); // rotated
+    expect((await cookie('__Host-app.rt'))!.value).not.toBe(refreshTokenBefore); // rotated
+  }, 30_000);
+
+  it('refreshes once and retries when an API answers 401 token_expired', async () => {
+    // the marker says fresh, but the cookie holds a token past its exp (a clock ahead, a stale
+    // tab); both set for a minute, so that the test does not race the real 8 s lifetime
+    const inAMinute = Math.floor(Date.now() / 1000) + 60;
+    await context.addCookies([
+      { ...(await cookie('app.at'))!, value: expiredAccessToken!, expires: inAMinute },
+      { ...(await cookie('__Host-app.fresh'))!, expires: inAMinute },
+    ]);
+    refreshRequests.length = 0;
+    apiRefusals.length = 0;
+
+    await page.locator('#todo-title').fill('After a refusal');
+    await page.locator('#todo-add').click();
+    await page.locator('#todo-list li', { hasText: 'After a refusal' }).waitFor();
+    expect(await Promise.all(apiRefusals)).toEqual(['token_expired']);
+    expect(refreshRequests).toHaveLength(1);
+    expect(await text('#error')).toBe('');
+    expect((await cookie('app.at'))!.value).not.toBe(expiredAccessToken);
   }, 30_000);
 
   it("lists alice's todos through the proxy, which forwards her cookie's token to todo-api as a Bearer header", async () => {
@@ -234,6 +289,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     expect(await page.locator('#proxy-todo-list .proxy-todo-title').allInnerTexts()).toEqual([
       'Write report',
       'After expiry',
+      'After a refusal',
     ]);
     expect(await text('#error')).toBe('');
     // what reached todo-api: on 127.0.0.1, the token of the cookie the proxy got, as a Bearer header, and no cookie
@@ -245,7 +301,8 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     expect(forwardedToTodoApi.map((headers) => headers.cookie)).toEqual(forwardedToTodoApi.map(() => undefined));
   }, 30_000);
 
-  it('logs out at the app and the provider: the cookies are gone and both APIs answer 401', async () => {
+  it('logs out at the app and the provider: the cookies are gone, both APIs answer 401, the old refresh token is dead', async () => {
+    const oldRefreshToken = (await cookie('__Host-app.rt'))!;
     const [endSession] = await Promise.all([
       page.waitForRequest((request) => request.isNavigationRequest() && request.url().startsWith(`${issuer}/`)),
       page.locator('#logout').click(),
@@ -254,16 +311,27 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     expect(new URL(endSession.url()).searchParams.get('post_logout_redirect_uri')).toBe(`${webOrigin}/`);
     await page.waitForURL(`${webOrigin}/`);
     await page.locator('#login').waitFor();
-    expect((await context.cookies()).map((c) => c.name).filter((name) => name.startsWith('app.'))).toEqual([]);
+    expect((await context.cookies()).map((c) => c.name).filter((name) => /^(__Host-)?app\./.test(name))).toEqual([]);
     const statuses = await page.evaluate(
       async ([todo, help]) => [
         (await fetch(`${todo}/todos`, { credentials: 'include' })).status,
         (await fetch(`${help}/tickets`, { credentials: 'include' })).status,
         (await fetch('/refresh', { method: 'POST' })).status,
       ],
-      [todoApi!.url, helpApi!.url],
+      [todoUrl, helpUrl],
     );
     expect(statuses).toEqual([401, 401, 401]);
+
+    // the attack of issue 13: the refresh token cookie, kept from before the logout, put back
+    await context.addCookies([oldRefreshToken]);
+    const replay = await page.evaluate(async () => {
+      const response = await fetch('/refresh', { method: 'POST' });
+      return { status: response.status, body: (await response.json()) as unknown };
+    });
+    expect(replay).toEqual({
+      status: 401,
+      body: { statusCode: 401, error: 'login_required', message: 'the refresh token was refused' },
+    });
   }, 30_000);
 
   it("logs carol in after a wrong password, and shows todo-api's 403 when she deletes (no admin role)", async () => {
@@ -282,5 +350,28 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     await page.locator('#error', { hasText: '403' }).waitFor();
     expect(await text('#error')).toBe('403 insufficient_scope: requires the role admin');
     expect(await todoTitles()).toEqual(['Carol was here']);
+  }, 30_000);
+  it('sends carol to log in, without a refresh, when an API answers 401 for another reason than token_expired', async () => {
+    const accessToken = (await cookie('app.at'))!;
+    const [header, payload, signature] = accessToken.value.split('.') as [string, string, string];
+    const forged = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const inAMinute = Math.floor(Date.now() / 1000) + 60; // not racing the 8 s lifetime
+    await context.addCookies([
+      { ...accessToken, value: forged, expires: inAMinute },
+      { ...(await cookie('__Host-app.fresh'))!, expires: inAMinute },
+    ]);
+    refreshRequests.length = 0;
+    apiRefusals.length = 0;
+
+    await page.reload();
+    await page.locator('#login').waitFor();
+    await page.locator('#app[aria-busy="false"]').waitFor({ state: 'attached' }); // hidden by now
+    // todo-api checks the signature; help-api asks the provider, for which the token is not active
+    expect(await text('#error')).toMatch(
+      /^Your session has ended \((signature_invalid|token_inactive)\)\. Log in again\.$/,
+    );
+    expect(await page.locator('#app').isVisible()).toBe(false);
+    expect((await Promise.all(apiRefusals)).sort()).toEqual(['signature_invalid', 'token_inactive']);
+    expect(refreshRequests).toEqual([]); // a refresh cannot mend a forged token
   }, 30_000);
 });

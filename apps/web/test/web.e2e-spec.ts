@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { openRelay, REFUSED_PORT, type Relay } from '../../../test/support/loopback.js';
 import { authServerConfigFromEnv } from '../../auth-server/src/auth-server-config.js';
 import { startAuthServer } from '../../auth-server/src/auth-server.js';
@@ -21,6 +22,12 @@ function setCookies(response: { headers: Record<string, unknown> }): Map<string,
   const lines = (response.headers['set-cookie'] as string[] | undefined) ?? [];
   return new Map(lines.map((line) => [line.slice(0, line.indexOf('=')), line]));
 }
+
+/** `name=value` of a `Set-Cookie` line. */
+const pair = (line: string | undefined) => (line ?? '').slice(0, (line ?? '').indexOf(';'));
+
+/** Every cookie the web app sets after a login, in the order it sets and clears them. */
+const TOKEN_COOKIES = ['app.at', '__Host-app.rt', '__Host-app.idt', '__Host-app.fresh'];
 
 const CLEARED = /=; Path=[^;]+; Expires=Thu, 01 Jan 1970 00:00:00 GMT/;
 
@@ -106,14 +113,14 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       expect(parameters.nonce).toMatch(/^[\w-]{20,}$/);
     });
 
-    it('keeps verifier, state and nonce in a sealed HttpOnly cookie for /callback only', async () => {
+    it('keeps verifier, state and nonce in a sealed HttpOnly __Host- cookie (no other host can plant one)', async () => {
       const response = await request(web.url).get('/login').expect(302);
       const state = new URL(response.headers.location!).searchParams.get('state')!;
-      const line = setCookies(response).get('app.login')!;
+      const line = setCookies(response).get('__Host-app.login')!;
       expect(line).toMatch(
-        /^app\.login=[\w-]+; Max-Age=600; Path=\/callback; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/,
+        /^__Host-app\.login=[\w-]+; Max-Age=600; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/,
       );
-      const value = line.slice('app.login='.length, line.indexOf(';'));
+      const value = line.slice('__Host-app.login='.length, line.indexOf(';'));
       expect(Buffer.from(value, 'base64url').toString('latin1')).not.toContain(state);
     });
 
@@ -133,7 +140,7 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
   describe('GET /callback', () => {
     async function startLogin(): Promise<{ cookie: string; state: string }> {
       const response = await request(web.url).get('/login');
-      const line = setCookies(response).get('app.login')!;
+      const line = setCookies(response).get('__Host-app.login')!;
       return {
         cookie: line.slice(0, line.indexOf(';')),
         state: new URL(response.headers.location!).searchParams.get('state')!,
@@ -143,7 +150,7 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
     it('answers 400 without a login in progress', async () => {
       const response = await request(web.url).get('/callback?code=abc&state=xyz').expect(400);
       expect(response.text).toContain('No login in progress');
-      expect([...setCookies(response).keys()]).toEqual(['app.login']); // cleared, nothing set
+      expect([...setCookies(response).keys()]).toEqual(['__Host-app.login']); // cleared, nothing set
     });
 
     it('answers 400 for a login cookie the page altered', async () => {
@@ -160,8 +167,8 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       const { cookie } = await startLogin();
       const response = await request(web.url).get('/callback?code=abc&state=forged').set('cookie', cookie).expect(400);
       expect(response.text).toContain('The login did not succeed');
-      expect([...setCookies(response).keys()]).toEqual(['app.login']);
-      expect(setCookies(response).get('app.login')).toMatch(CLEARED);
+      expect([...setCookies(response).keys()]).toEqual(['__Host-app.login']);
+      expect(setCookies(response).get('__Host-app.login')).toMatch(CLEARED);
     });
 
     it('answers 400 when the provider reports an error (access_denied)', async () => {
@@ -189,7 +196,7 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
     ])('answers 403 %s, before looking at the cookie', async (_name, headers) => {
       const response = await request(web.url)
         .post('/refresh')
-        .set({ ...headers, cookie: 'app.rt=anything' })
+        .set({ ...headers, cookie: '__Host-app.rt=anything' })
         .expect(403);
       expect(response.body).toMatchObject({ error: 'cross_origin_request' });
       expect(response.headers['set-cookie']).toBeUndefined();
@@ -199,24 +206,24 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       const response = await request(web.url).post('/refresh').set('origin', origin).expect(401);
       expect(response.body).toEqual({ statusCode: 401, error: 'login_required', message: 'no refresh token' });
       const cookies = setCookies(response);
-      expect([...cookies.keys()]).toEqual(['app.at', 'app.rt', 'app.idt']);
+      expect([...cookies.keys()]).toEqual(TOKEN_COOKIES);
       for (const line of cookies.values()) expect(line).toMatch(CLEARED);
-      expect(cookies.get('app.rt')).toContain('Path=/refresh');
+      expect(cookies.get('__Host-app.rt')).toContain('Path=/;');
     });
 
     it('answers 401 and clears the token cookies when the provider refuses the refresh token', async () => {
       const response = await request(web.url)
         .post('/refresh')
-        .set({ origin, cookie: 'app.rt=not-a-refresh-token' })
+        .set({ origin, cookie: '__Host-app.rt=not-a-refresh-token' })
         .expect(401);
       expect(response.body).toMatchObject({ error: 'login_required', message: 'the refresh token was refused' });
-      expect([...setCookies(response).keys()]).toEqual(['app.at', 'app.rt', 'app.idt']);
+      expect([...setCookies(response).keys()]).toEqual(TOKEN_COOKIES);
     });
 
     it('answers 503 and keeps the cookies while the authorization server is down', async () => {
       const response = await request(down.url)
         .post('/refresh')
-        .set({ origin: downOrigin, cookie: 'app.rt=some-refresh-token' })
+        .set({ origin: downOrigin, cookie: '__Host-app.rt=some-refresh-token' })
         .expect(503);
       expect(response.body).toEqual({ statusCode: 503, error: 'temporarily_unavailable' });
       expect(response.headers['set-cookie']).toBeUndefined();
@@ -229,7 +236,10 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
     });
 
     it('clears the cookies and redirects to end_session with id_token_hint and post_logout_redirect_uri', async () => {
-      const response = await request(web.url).post('/logout').set({ origin, cookie: 'app.idt=a.b.c' }).expect(303);
+      const response = await request(web.url)
+        .post('/logout')
+        .set({ origin, cookie: '__Host-app.idt=a.b.c' })
+        .expect(303);
       const location = new URL(response.headers.location!);
       expect(location.origin).toBe(issuer);
       expect(Object.fromEntries(location.searchParams)).toEqual({
@@ -243,7 +253,52 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
     it('still logs out locally while the authorization server is down', async () => {
       const response = await request(down.url).post('/logout').set('origin', downOrigin).expect(303);
       expect(response.headers.location).toBe('/');
-      expect([...setCookies(response).keys()]).toEqual(['app.at', 'app.rt', 'app.idt']);
+      expect([...setCookies(response).keys()]).toEqual(TOKEN_COOKIES);
+    });
+  });
+  describe('logout revokes the refresh token (RFC 7009)', () => {
+    /** A real login through web: /login, the provider's form, /callback; the cookies web set. */
+    async function logInThroughWeb(username: string): Promise<Map<string, string>> {
+      const browser = new Browser();
+      const form = await browser.follow(`${origin}/login`, `${origin}/callback`);
+      const html = await form.response!.text();
+      const back = await browser.submit(
+        formAction(html, form.url),
+        { username, password: username },
+        `${origin}/callback`,
+      );
+      const landed = await browser.request(back.url);
+      expect(landed.status).toBe(302);
+      return setCookies({ headers: { 'set-cookie': landed.headers.getSetCookie() } });
+    }
+
+    it('refuses the old __Host-app.rt after POST /logout (the refresh worked before it)', async () => {
+      const login = await logInThroughWeb('alice');
+      const refreshed = await request(web.url)
+        .post('/refresh')
+        .set({ origin, cookie: pair(login.get('__Host-app.rt')) })
+        .expect(204);
+      const refreshToken = pair(setCookies(refreshed).get('__Host-app.rt'));
+      expect(refreshToken).toMatch(/^__Host-app\.rt=[\w-]+$/);
+
+      const logout = await request(web.url)
+        .post('/logout')
+        .set({ origin, cookie: `${refreshToken}; ${pair(login.get('__Host-app.idt'))}` })
+        .expect(303);
+      expect(new URL(logout.headers.location!).origin).toBe(issuer);
+
+      // the attack of issue 13: the cookie a thief kept, presented after the user logged out
+      const replay = await request(web.url).post('/refresh').set({ origin, cookie: refreshToken }).expect(401);
+      expect(replay.body).toMatchObject({ error: 'login_required', message: 'the refresh token was refused' });
+    }, 30_000);
+
+    it('still logs out locally when the revocation cannot reach the provider', async () => {
+      const response = await request(down.url)
+        .post('/logout')
+        .set({ origin: downOrigin, cookie: '__Host-app.rt=some-refresh-token' })
+        .expect(303);
+      expect(response.headers.location).toBe('/');
+      for (const line of setCookies(response).values()) expect(line).toMatch(CLEARED);
     });
   });
 });

@@ -5,6 +5,8 @@ import { Browser, formAction } from '../../../../test/support/fetch-browser.js';
 export const WEB_ORIGIN = 'http://localhost:3000';
 export const WEB_REDIRECT_URI = `${WEB_ORIGIN}/callback`;
 export const SCOPE = 'openid profile email offline_access todo:write help:write';
+/** Where the `bff` client is registered to receive the code in these tests (demo-stack's default). */
+export const BFF_REDIRECT_URI = 'http://localhost:3005/callback';
 
 /** The `web` client as apps/web configures it: discovery over plain http, client_secret_basic. */
 export function webClient(issuer: string): Promise<client.Configuration> {
@@ -13,13 +15,24 @@ export function webClient(issuer: string): Promise<client.Configuration> {
   });
 }
 
+/** The `bff` client as apps/bff configures it. */
+export function bffClient(issuer: string): Promise<client.Configuration> {
+  return client.discovery(new URL(issuer), 'bff', 'bff-secret', client.ClientSecretBasic('bff-secret'), {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
 /** An authorization request with PKCE, state and nonce; what the callback must be checked against. */
-export async function startLogin(config: client.Configuration, extra: Record<string, string> = {}) {
+export async function startLogin(
+  config: client.Configuration,
+  extra: Record<string, string> = {},
+  redirectUri = WEB_REDIRECT_URI,
+) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: WEB_REDIRECT_URI,
+    redirect_uri: redirectUri,
     scope: SCOPE,
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
@@ -34,14 +47,19 @@ export async function startLogin(config: client.Configuration, extra: Record<str
  * A complete Authorization Code + PKCE login of `username` in a fresh browser: the login
  * form, consent granted by the server, the code exchanged by openid-client.
  */
-export async function logIn(config: client.Configuration, username: string, password = username) {
+export async function logIn(
+  config: client.Configuration,
+  username: string,
+  password = username,
+  redirectUri = WEB_REDIRECT_URI,
+) {
   const browser = new Browser();
-  const { url, checks } = await startLogin(config);
-  const page = await browser.follow(url, WEB_REDIRECT_URI);
+  const { url, checks } = await startLogin(config, {}, redirectUri);
+  const page = await browser.follow(url, redirectUri);
   if (!page.response) throw new Error('expected the login page');
   const html = await page.response.text();
-  const callback = await browser.submit(formAction(html, page.url), { username, password }, WEB_REDIRECT_URI);
-  if (!callback.url.href.startsWith(WEB_REDIRECT_URI))
+  const callback = await browser.submit(formAction(html, page.url), { username, password }, redirectUri);
+  if (!callback.url.href.startsWith(redirectUri))
     throw new Error(`login of ${username} did not reach the callback: ${callback.url.href}`);
   const tokens = await client.authorizationCodeGrant(config, callback.url, { ...checks, idTokenExpected: true });
   return { browser, tokens };
