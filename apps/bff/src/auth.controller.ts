@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import { BFF_CONFIG, CLOCK, OIDC_CLIENT } from './bff.tokens.js';
 import type { BffConfig } from './bff-config.js';
 import type { OidcClient } from '../../shared/src/oidc-client.js';
-import { destroySession, regenerateSession, saveSession } from './session.js';
+import { destroySession, regenerateSession, saveSession, SESSION_COOKIE } from './session.js';
 import { displayUser, toTokenSet, type DisplayUser } from './token-set.js';
 
 /** Login, callback, logout: the tokens go into the server-side session, never to the browser. */
@@ -61,12 +61,31 @@ export class AuthController {
     return { user: request.session.user };
   }
 
-  /** Ends the session here and at the provider. POST, Origin-checked. */
+  /**
+   * Ends the session here and at the provider. POST, Origin-checked. The refresh token is revoked
+   * first (RFC 7009), so it stops working at once, whether or not the browser goes on to the
+   * provider; the provider's session is then ended by RP-initiated logout with `id_token_hint`.
+   */
   @Post('logout')
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const url = await this.oidc.logoutUrl();
+    const tokens = request.session.tokens;
+    if (tokens?.refreshToken) {
+      try {
+        await this.oidc.revoke(tokens.refreshToken, 'refresh_token');
+      } catch (error) {
+        // the session ends here anyway; the provider's grant ends with its session (next step)
+        this.logger.warn(`logout: refresh token not revoked: ${(error as Error).message}`);
+      }
+    }
     await destroySession(request);
-    response.clearCookie('bff.sid', { path: '/' });
+    // a __Host- cookie is only replaced (here: expired) by a Set-Cookie with the same Secure, Path=/
+    response.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+    let url = '/';
+    try {
+      url = await this.oidc.logoutUrl(tokens?.idToken);
+    } catch (error) {
+      this.logger.warn(`logout: provider unreachable, its session is left as is: ${(error as Error).message}`);
+    }
     response.redirect(303, url);
   }
 }

@@ -105,6 +105,20 @@ export class OidcClient {
     return client.buildEndSessionUrl(await this.config(), parameters).href;
   }
 
+  /**
+   * Revokes `token` at the provider's revocation endpoint (RFC 7009), e.g. the refresh token at
+   * logout, so that it no longer refreshes even if it was copied.
+   * @throws ProviderUnavailableError when the provider cannot be reached; GrantRejectedError when it refuses.
+   */
+  async revoke(token: string, tokenTypeHint: 'refresh_token' | 'access_token' = 'refresh_token'): Promise<void> {
+    const config = await this.config();
+    try {
+      await client.tokenRevocation(config, token, { token_type_hint: tokenTypeHint });
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
   private async grant(
     call: () => Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>,
   ): Promise<GrantedTokens> {
