@@ -1,4 +1,4 @@
-import type { LogLevel } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import RedisStore from 'connect-redis';
@@ -36,7 +36,7 @@ export interface RunningBff {
  */
 export async function startBff(
   config: BffConfig,
-  options: { logger?: LogLevel[] | false; clock?: () => number } = {},
+  options: { logger?: LogLevel[] | LoggerService | false; clock?: () => number } = {},
 ): Promise<RunningBff> {
   const { logger, clock } = options;
   const redis: Redis | undefined = config.redisUrl ? await connectSessionRedis(config.redisUrl) : undefined;
