@@ -16,6 +16,8 @@ describe('bff: browser flow in Chromium', () => {
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
+  /** Chromium's reports of anything the page's CSP blocked: the page must need nothing inline. */
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     front = await openRelay('localhost');
@@ -35,6 +37,9 @@ describe('bff: browser flow in Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -56,6 +61,7 @@ describe('bff: browser flow in Chromium', () => {
     await page.locator('#todo-add').click();
     await page.locator('#todo-list li', { hasText: 'bought via the BFF' }).waitFor();
     expect(await page.locator('#error').innerText()).toBe('');
+    expect(cspViolations).toEqual([]);
   });
 
   it('gives the browser only the __Host-, HttpOnly, Secure, SameSite=Lax session cookie', async () => {

@@ -4,17 +4,19 @@ import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack
 import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
+import { startTestRedis, type TestRedis } from './support/redis-server.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
-const redisUrl = process.env.REDIS_URL;
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
 /**
- * The BFF against the real dev authorization server (oidc-provider) and the real APIs. With
- * REDIS_URL, two BFF instances share sessions in Redis; without, one instance in memory.
+ * The BFF against the real dev authorization server (oidc-provider) and the real APIs: two BFF
+ * instances share sessions in a Redis of the spec's own.
  */
 describe('bff (server-side sessions)', () => {
   let stack: DemoStack;
+  let redis: TestRedis;
+  let redisUrl: string;
   let bffs: RunningBff[];
   let front: Relay; // the public origin, relayed to the first BFF
   let origin: string;
@@ -24,6 +26,8 @@ describe('bff (server-side sessions)', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
+    redis = await startTestRedis();
+    redisUrl = redis.url;
     front = await openRelay('localhost');
     origin = front.url;
     stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
@@ -34,17 +38,19 @@ describe('bff (server-side sessions)', () => {
       OAUTH_ISSUER: stack.issuer,
       TODO_API_URL: stack.todoApi.url,
       HELP_API_URL: stack.helpApi.url,
-      ...(redisUrl ? { REDIS_URL: redisUrl, SESSION_SECRET: 'spec-session-secret' } : {}),
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'spec-session-secret',
     };
     const config = bffConfigFromEnv(env) as BffConfig;
     bffs = [await startBff(config, { logger: ['error'], clock })];
     front.forwardTo(bffs[0]!.url);
-    if (redisUrl) bffs.push(await startBff(config, { logger: ['error'], clock }));
+    bffs.push(await startBff(config, { logger: ['error'], clock }));
   });
   afterAll(async () => {
     await Promise.all(bffs.map((b) => b.close()));
     await front.close();
     await stack.close();
+    await redis.stop();
   });
 
   /** A browser that records what the BFFs answer. */
@@ -145,13 +151,13 @@ describe('bff (server-side sessions)', () => {
     expect((await browser.request(`${origin}/api/todos`)).status).toBe(200);
   });
 
-  (redisUrl ? it : it.skip)('shares one session between two instances behind the same Redis', async () => {
+  it('shares one session between two instances behind the same Redis', async () => {
     const browser = await logIn('bob');
     const viaSecond = await browser.request(at(1, '/session'));
     expect(viaSecond.status).toBe(200);
     expect(await viaSecond.json()).toMatchObject({ user: { sub: 'bob' } });
     expect((await browser.request(at(1, '/api/tickets'))).status).toBe(200);
-    const redis = new Redis(redisUrl!);
+    const redis = new Redis(redisUrl);
     try {
       const keys = await redis.keys('bff:sess:*');
       expect(keys.length).toBeGreaterThan(0);
