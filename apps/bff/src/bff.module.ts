@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { ApiClient } from './api-client.js';
 import { ApiController } from './api.controller.js';
+import { BffErrorFilter } from './bff-error.filter.js';
 import { AuthController } from './auth.controller.js';
 import type { BffConfig } from './bff-config.js';
 import { API_CLIENT, BFF_CONFIG, CLOCK, OIDC_CLIENT, SESSION_STORE } from './bff.tokens.js';
@@ -32,6 +34,7 @@ export class BffModule {
         { provide: CLOCK, useValue: clock },
         { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), clock) },
         { provide: SESSION_STORE, useValue: sessionStoreHealth(redis) },
+        { provide: APP_FILTER, useValue: new BffErrorFilter(sessionStoreHealth(redis)) },
       ],
     };
   }
