@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
+import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { damageAccessToken } from './support/sessions.js';
 
 /** The BFF pattern in a real browser: the page works, and the browser holds no token. */
 describe('bff: browser flow in Chromium', () => {
   let stack: DemoStack | undefined;
+  let redis: TestRedis | undefined; // sessions in Redis, so that a test can damage a session's token
   let bff: RunningBff;
   let front: Relay | undefined; // the BFF's public origin, before the BFF exists
   let origin: string;
@@ -20,6 +24,7 @@ describe('bff: browser flow in Chromium', () => {
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
+    redis = await startTestRedis();
     front = await openRelay('localhost');
     origin = front.url;
     stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60, bffOrigin: origin });
@@ -31,6 +36,8 @@ describe('bff: browser flow in Chromium', () => {
       OAUTH_ISSUER: issuer,
       TODO_API_URL: stack.todoApi.url,
       HELP_API_URL: stack.helpApi.url,
+      REDIS_URL: redis.url,
+      SESSION_SECRET: 'browser-spec-secret',
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'] });
     front.forwardTo(bff.url);
@@ -46,6 +53,7 @@ describe('bff: browser flow in Chromium', () => {
     await bff?.close();
     await front?.close();
     await stack?.close();
+    await redis?.stop();
   });
 
   it('logs in through the BFF and shows the user, todos and tickets', async () => {
@@ -103,5 +111,28 @@ describe('bff: browser flow in Chromium', () => {
     await page.locator('#login').waitFor();
     const status = await page.evaluate(async () => (await fetch('/api/todos')).status);
     expect(status).toBe(401);
+  });
+
+  it('shows "log in again" with the reason when an API refuses the token for anything but expiry, without a refresh', async () => {
+    await page.locator('#login').click(); // the provider's session ended with the logout above
+    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
+    await page.locator('input[name=username]').fill('alice');
+    await page.locator('input[name=password]').fill('alice');
+    await page.locator('button[type=submit]').click();
+    await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
+    const store = new Redis(redis!.url);
+    try {
+      await damageAccessToken(store, 'alice');
+    } finally {
+      store.disconnect();
+    }
+    const refreshes = bff.refreshes();
+    await page.reload();
+    await page.locator('#login').waitFor(); // shown by the page's script after the API's 401
+    expect(await page.locator('#error').innerText()).toBe(
+      'Your session has ended (signature_invalid): please log in again.',
+    );
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(bff.refreshes()).toBe(refreshes);
   });
 });

@@ -7,9 +7,9 @@ import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
-import type { TokenSet } from '../src/token-set.js';
 import { logInThroughBff } from './support/log-in.js';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { damageAccessToken, storedSession } from './support/sessions.js';
 
 const CLIENT = 'Basic ' + Buffer.from('bff:bff-secret').toString('base64');
 
@@ -69,14 +69,7 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
     await redis?.stop();
   });
 
-  /** The one session in the store (each test logs in after the previous one's session is gone or replaced). */
-  async function sessionOf(sub: string): Promise<{ key: string; data: { tokens?: TokenSet; user?: { sub: string } } }> {
-    for (const key of await store.keys('bff:sess:*')) {
-      const data = JSON.parse((await store.get(key))!) as { tokens?: TokenSet; user?: { sub: string } };
-      if (data.user?.sub === sub && data.tokens) return { key, data };
-    }
-    throw new Error(`no session of ${sub}`);
-  }
+  const sessionOf = (sub: string) => storedSession(store, sub);
 
   describe('an API answering 401', () => {
     let browser: Browser;
@@ -104,11 +97,7 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
 
     it('with any other reason: no refresh, the page gets 401 login_required with the reason, the tokens are dropped', async () => {
       apiNow = undefined;
-      const { key, data } = await sessionOf('alice');
-      const token = data.tokens!.accessToken;
-      const last = token.at(-2) === 'A' ? 'B' : 'A';
-      const damaged = { ...data, tokens: { ...data.tokens!, accessToken: token.slice(0, -2) + last + token.at(-1) } };
-      await store.set(key, JSON.stringify(damaged), 'KEEPTTL');
+      await damageAccessToken(store, 'alice');
       const refreshes = bff.refreshes();
       const answer = await browser.request(`${origin}/api/todos`);
       expect(answer.status).toBe(401);
