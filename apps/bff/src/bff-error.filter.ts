@@ -28,14 +28,11 @@ export class BffErrorFilter implements ExceptionFilter {
     const { method, originalUrl } = host.switchToHttp().getRequest<{ method: string; originalUrl: string }>();
     this.logger.error(`${method} ${originalUrl.split('?')[0]} failed: ${error.name}: ${error.message}`);
     if (!this.store.isAvailable()) {
-      response
-        .status(503)
-        .setHeader('retry-after', '5')
-        .json({
-          statusCode: 503,
-          error: 'session_store_unavailable',
-          message: 'sessions are unavailable right now; try again shortly',
-        });
+      response.status(503).setHeader('retry-after', '5').json({
+        statusCode: 503,
+        error: 'session_store_unavailable',
+        message: 'sessions are unavailable right now; try again shortly',
+      });
       return;
     }
     response.status(500).json({ statusCode: 500, error: 'internal_error' });
