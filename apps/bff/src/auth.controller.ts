@@ -16,6 +16,9 @@ import type { OidcClient } from '../../shared/src/oidc-client.js';
 import { destroySession, regenerateSession, saveSession, SESSION_COOKIE } from './session.js';
 import { displayUser, toTokenSet, type DisplayUser } from './token-set.js';
 
+/** How long a login may take from `/login` to `/callback`: 10 minutes (the provider's interaction lifetime). */
+const LOGIN_MAX_AGE_MS = 10 * 60_000;
+
 /** Login, callback, logout: the tokens go into the server-side session, never to the browser. */
 @Controller()
 export class AuthController {
@@ -30,7 +33,7 @@ export class AuthController {
   @Get('login')
   async login(@Req() request: Request, @Res() response: Response): Promise<void> {
     const { url, login } = await this.oidc.startLogin();
-    request.session.login = login;
+    request.session.login = { ...login, startedAt: this.clock() };
     await saveSession(request);
     response.redirect(url);
   }
@@ -39,6 +42,11 @@ export class AuthController {
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const login = request.session.login;
     if (!login) throw new BadRequestException('no login in progress');
+    // one attempt per login, and a short one: a pre-login session is no use kept or replayed
+    delete request.session.login;
+    await saveSession(request);
+    if (login.startedAt === undefined || this.clock() - login.startedAt > LOGIN_MAX_AGE_MS)
+      throw new BadRequestException('login expired: start again');
     let granted;
     try {
       granted = await this.oidc.finishLogin(new URL(request.originalUrl, this.config.origin), login);

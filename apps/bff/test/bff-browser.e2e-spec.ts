@@ -118,8 +118,11 @@ describe('bff: browser flow in Chromium', () => {
     await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
     await page.locator('input[name=username]').fill('alice');
     await page.locator('input[name=password]').fill('alice');
+    // the page's last call after login: the token is damaged only once the page is done with it
+    const settled = page.waitForResponse((response) => response.url() === `${origin}/api/tickets`);
     await page.locator('button[type=submit]').click();
     await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
+    expect((await settled).status()).toBe(200);
     const store = new Redis(redis!.url);
     try {
       await damageAccessToken(store, 'alice');

@@ -7,7 +7,8 @@ import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
-import { logInThroughBff } from './support/log-in.js';
+import { Browser as FetchBrowser } from '../../../test/support/fetch-browser.js';
+import { codeForCallback, logInThroughBff } from './support/log-in.js';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
 import { damageAccessToken, storedSession } from './support/sessions.js';
 
@@ -31,6 +32,8 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
   let origin: string;
   let bff: RunningBff;
   let apiNow: (() => number) | undefined;
+  /** How far the BFF's clock runs ahead of the real one, in ms. */
+  let bffAhead = 0;
   let endpoints: { token_endpoint: string; introspection_endpoint: string };
 
   beforeAll(async () => {
@@ -56,7 +59,7 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
       REDIS_URL: redis.url,
       SESSION_SECRET: 'tokens-spec-secret',
     }) as BffConfig;
-    bff = await startBff(config, { logger: ['error'] });
+    bff = await startBff(config, { logger: ['error'], clock: () => Date.now() + bffAhead });
     front.forwardTo(bff.url);
     endpoints = (await (await fetch(`${stack.issuer}/.well-known/openid-configuration`)).json()) as typeof endpoints;
   });
@@ -153,6 +156,34 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
       const cleared = out.headers.getSetCookie().find((line) => line.startsWith('__Host-bff.sid='));
       expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
       expect(cleared).toMatch(/; Secure/); // without it the browser would keep the __Host- cookie
+    });
+  });
+
+  describe('the pre-login state', () => {
+    afterAll(() => {
+      bffAhead = 0;
+    });
+
+    it('serves one callback attempt only: after a failed one, even the genuine code is 400', async () => {
+      const browser = new FetchBrowser();
+      const { callback } = await codeForCallback(origin, 'alice', browser);
+      const wrong = new URL(callback);
+      wrong.searchParams.set('code', 'not-the-code');
+      expect((await browser.request(wrong)).status).toBe(400);
+      const genuine = await browser.request(callback);
+      expect(genuine.status).toBe(400);
+      expect(await genuine.json()).toMatchObject({ message: 'no login in progress' });
+      expect((await browser.request(`${origin}/session`)).status).toBe(401);
+    });
+
+    it('expires 10 minutes after /login: a later callback is 400 and logs no one in', async () => {
+      const browser = new FetchBrowser();
+      const { callback } = await codeForCallback(origin, 'carol', browser);
+      bffAhead = 10 * 60_000 + 1_000;
+      const late = await browser.request(callback);
+      expect(late.status).toBe(400);
+      expect(await late.json()).toMatchObject({ message: 'login expired: start again' });
+      expect((await browser.request(`${origin}/session`)).status).toBe(401);
     });
   });
 });
