@@ -26,6 +26,8 @@ export function sessionGate(session: RequestHandler, store: SessionStoreHealth) 
       message: 'sessions are unavailable right now; try again shortly',
     });
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+    // a session's answers (the user, their todos, redirects carrying codes) are never cached
+    response.setHeader('cache-control', 'no-store');
     if (!store.isAvailable()) return unavailable(response);
     session(request as never, response as never, (error?: unknown) => (error ? unavailable(response) : next()));
   };

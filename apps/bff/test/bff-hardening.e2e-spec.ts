@@ -68,6 +68,11 @@ describe('bff: headers and bodies', () => {
       expect(answer.headers.get('x-powered-by')).toBeNull();
     });
 
+    it.each(['/session', '/api/todos', '/login'])('marks %s, an answer of the session, no-store', async (path) => {
+      const answer = await alice.request(`${origin}${path}`);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+    });
+
     it('serves a page with no inline script or style, its script and style as files', async () => {
       const html = await (await fetch(`${origin}/`)).text();
       expect(html).toContain('<script src="/app.js" defer></script>');
