@@ -15,8 +15,10 @@ export interface ApiAnswer {
 const EXPIRY_MARGIN_MS = 5_000;
 
 /**
- * Calls todo-api and help-api with the session's access token, refreshing it when it has
- * expired (or an API answers 401) once, through the {@link RefreshCoordinator}.
+ * Calls todo-api and help-api with the session's access token, refreshing it through the
+ * {@link RefreshCoordinator} when it is about to expire or an API answers 401 with
+ * `reason: "token_expired"` (once per call); any other 401 ends the session's tokens and
+ * answers the page 401 `login_required` with the API's reason.
  */
 export class ApiClient {
   private readonly logger = new Logger('Bff');
@@ -31,27 +33,33 @@ export class ApiClient {
 
   async call(request: Request, url: string, init: { method: string; body?: unknown }): Promise<ApiAnswer> {
     let tokens = request.session.tokens;
-    if (!tokens) return { status: 401, body: { statusCode: 401, error: 'not_logged_in' } };
+    if (!tokens) return { status: 401, body: { statusCode: 401, error: 'not_logged_in', login: '/login' } };
     try {
       if (tokens.expiresAt - EXPIRY_MARGIN_MS <= this.clock()) tokens = await this.refreshed(request, tokens);
       let answer = await this.send(url, init, tokens);
-      if (answer.status === 401) {
+      // only an expired token is answered by refreshing (the contract's `reason`); any other 401
+      // (a bad signature, a wrong audience, a revoked grant) means the user must log in again
+      if (answer.status === 401 && reasonOf(answer.body) === 'token_expired') {
         tokens = await this.refreshed(request, tokens);
         answer = await this.send(url, init, tokens);
       }
+      if (answer.status === 401) return await this.loginRequired(request, reasonOf(answer.body) ?? 'unknown');
       return answer;
     } catch (error) {
-      if (error instanceof SessionExpiredError) {
-        delete request.session.tokens;
-        delete request.session.user;
-        await saveSession(request);
-        return { status: 401, body: { statusCode: 401, error: 'session_expired' } };
-      }
+      if (error instanceof SessionExpiredError) return await this.loginRequired(request, 'refresh_failed');
       if (error instanceof ProviderUnavailableError) {
         return { status: 503, body: { statusCode: 503, error: 'temporarily_unavailable' } };
       }
       throw error;
     }
+  }
+
+  /** Forgets the session's tokens: the page is told to log in again, with the API's reason. */
+  private async loginRequired(request: Request, reason: string): Promise<ApiAnswer> {
+    delete request.session.tokens;
+    delete request.session.user;
+    await saveSession(request);
+    return { status: 401, body: { statusCode: 401, error: 'login_required', reason, login: '/login' } };
   }
 
   private async refreshed(request: Request, current: TokenSet): Promise<TokenSet> {
@@ -106,6 +114,12 @@ export class ApiClient {
     }
     return { status: response.status, body };
   }
+}
+
+/** The `reason` of an API's JSON error body (the operator contract's list), if any. */
+function reasonOf(body: unknown): string | undefined {
+  const reason = (body as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 /** The refresh token no longer works: the user must log in again. */

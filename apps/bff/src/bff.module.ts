@@ -1,15 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { ApiClient } from './api-client.js';
 import { ApiController } from './api.controller.js';
+import { BffErrorFilter } from './bff-error.filter.js';
 import { AuthController } from './auth.controller.js';
 import type { BffConfig } from './bff-config.js';
-import { API_CLIENT, BFF_CONFIG, CLOCK, OIDC_CLIENT } from './bff.tokens.js';
+import { API_CLIENT, BFF_CONFIG, CLOCK, OIDC_CLIENT, SESSION_STORE } from './bff.tokens.js';
+import { HealthController } from './health.controller.js';
 import { OidcClient } from '../../shared/src/oidc-client.js';
-import { OriginCheckGuard } from './origin-check.guard.js';
 import { PageController } from './page.controller.js';
 import { RefreshCoordinator } from './refresh-coordinator.js';
+import { sessionStoreHealth } from './session-store.js';
 
 /** The backend-for-frontend: login, a server-side session, and API calls on the user's behalf. */
 @Module({})
@@ -25,13 +27,14 @@ export class BffModule {
     });
     return {
       module: BffModule,
-      controllers: [PageController, AuthController, ApiController],
+      controllers: [PageController, HealthController, AuthController, ApiController],
       providers: [
         { provide: BFF_CONFIG, useValue: config },
         { provide: OIDC_CLIENT, useValue: oidc },
         { provide: CLOCK, useValue: clock },
         { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), clock) },
-        { provide: APP_GUARD, useValue: new OriginCheckGuard(config.origin) },
+        { provide: SESSION_STORE, useValue: sessionStoreHealth(redis) },
+        { provide: APP_FILTER, useValue: new BffErrorFilter(sessionStoreHealth(redis)) },
       ],
     };
   }

@@ -4,3 +4,5 @@ export const OIDC_CLIENT = Symbol('OidcClient');
 export const API_CLIENT = Symbol('ApiClient');
 /** Milliseconds since the epoch (tests set time instead of waiting). */
 export const CLOCK = Symbol('Clock');
+/** The session store's `SessionStoreHealth` (Redis or memory). */
+export const SESSION_STORE = Symbol('SessionStore');

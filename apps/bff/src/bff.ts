@@ -1,4 +1,4 @@
-import type { LogLevel } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import RedisStore from 'connect-redis';
@@ -8,6 +8,15 @@ import type { ApiClient } from './api-client.js';
 import type { BffConfig } from './bff-config.js';
 import { BffModule } from './bff.module.js';
 import { API_CLIENT } from './bff.tokens.js';
+import { jsonBody } from './json-body.js';
+import { originCheck } from './origin-check.middleware.js';
+import { SESSION_COOKIE } from './session.js';
+import { loginRequired, sessionGate } from './session-gate.js';
+import { connectSessionRedis, sessionStoreHealth } from './session-store.js';
+import { securityHeaders } from './security-headers.js';
+
+/** The routes that read or write the session; the page, its files and health never load one. */
+const SESSION_ROUTES = ['/login', '/callback', '/session', '/logout', '/api'];
 
 /** A running BFF. */
 export interface RunningBff {
@@ -19,46 +28,49 @@ export interface RunningBff {
 
 /**
  * Starts the BFF: sessions in Redis when `redisUrl` is set (replicas share them), in memory
- * otherwise; the browser gets only the `bff.sid` cookie (HttpOnly, Secure, SameSite=Lax).
+ * otherwise; the browser gets only the `__Host-bff.sid` cookie (HttpOnly, Secure, SameSite=Lax).
+ * Every request passes, in this order: the security headers, the Origin check (state-changing
+ * requests), the session (503 at once while Redis is unreachable), a logged-in session for
+ * `/api/*`, and only then a small JSON body parser, so nothing unauthenticated or cross-origin
+ * is ever parsed.
  */
 export async function startBff(
   config: BffConfig,
-  options: { logger?: LogLevel[] | false; clock?: () => number } = {},
+  options: { logger?: LogLevel[] | LoggerService | false; clock?: () => number } = {},
 ): Promise<RunningBff> {
   const { logger, clock } = options;
-  let redis: Redis | undefined;
-  if (config.redisUrl) {
-    const { Redis } = await import('ioredis');
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-  }
+  const redis: Redis | undefined = config.redisUrl ? await connectSessionRedis(config.redisUrl) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis, clock), {
     abortOnError: false,
+    bodyParser: false,
     ...(logger !== undefined ? { logger } : {}),
   });
   app.disable('x-powered-by');
+  app.use(securityHeaders(config));
   const origin = new URL(config.origin);
   const devLocalhost =
     origin.protocol === 'http:' &&
     (['localhost', '127.0.0.1'].includes(origin.hostname) || origin.hostname.endsWith('.localhost')); // npm start: bff.demo.localhost
   if (devLocalhost) {
-    // browsers accept Secure cookies from http://localhost; express-session sends them only on
-    // "secure" requests, so in local development the BFF vouches for the loopback connection
+    // browsers accept Secure cookies from http://localhost and *.localhost; express-session sends
+    // them only on "secure" requests, so in local development the BFF vouches for the connection
     app.use((request: { headers: Record<string, string> }, _response: unknown, next: () => void) => {
       request.headers['x-forwarded-proto'] = 'https';
       next();
     });
   }
-  app.use(
-    session({
-      name: 'bff.sid',
-      secret: config.sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      proxy: devLocalhost ? true : undefined,
-      store: redis ? new RedisStore({ client: redis, prefix: 'bff:sess:' }) : undefined,
-      cookie: { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 8 * 3600_000 },
-    }),
-  );
+  app.use(originCheck(config.origin));
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    proxy: devLocalhost ? true : undefined,
+    store: redis ? new RedisStore({ client: redis, prefix: 'bff:sess:' }) : undefined,
+    cookie: { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 8 * 3600_000 },
+  });
+  app.use(SESSION_ROUTES, sessionGate(sessions, sessionStoreHealth(redis)));
+  app.use('/api', loginRequired(), jsonBody());
   app.enableShutdownHooks();
   await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
   const api = app.get<ApiClient>(API_CLIENT);

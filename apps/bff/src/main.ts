@@ -9,5 +9,5 @@ if ('problems' in config) {
 }
 const bff = await startBff(config);
 console.log(
-  `bff listening on ${bff.url} (issuer ${config.issuer}, sessions in ${config.redisUrl ? 'Redis' : 'memory'})`,
+  `bff listening on ${bff.url} (issuer ${config.issuer}, sessions in ${config.redisUrl ? 'Redis' : 'memory'}; readiness at /health/ready)`,
 );

@@ -6,6 +6,13 @@ declare module 'express-session' {
   interface SessionData extends BffSessionData {}
 }
 
+/**
+ * The session cookie's name. `__Host-`: the browser keeps it only when set Secure, with `Path=/`
+ * and no `Domain`, by this very host, so a sibling subdomain (or another `*.localhost` app) can
+ * neither plant one nor read it (RFC 6265bis §4.1.3.2).
+ */
+export const SESSION_COOKIE = '__Host-bff.sid';
+
 /** Saves the session to the store now. */
 export function saveSession(request: Request): Promise<void> {
   return new Promise((resolve, reject) => request.session.save((error) => (error ? reject(error) : resolve())));

@@ -20,8 +20,8 @@ export interface DisplayUser {
 export interface BffSessionData {
   tokens?: TokenSet;
   user?: DisplayUser;
-  /** PKCE verifier, state and nonce of a login in progress. */
-  login?: { verifier: string; state: string; nonce: string };
+  /** PKCE verifier, state and nonce of a login in progress, and when it began (ms since the epoch). */
+  login?: { verifier: string; state: string; nonce: string; startedAt?: number };
 }
 
 /** The session's tokens from a grant; a refresh that returns no new refresh or id token keeps the old ones. */

@@ -106,16 +106,14 @@ export class OidcClient {
   }
 
   /**
-   * Revokes a refresh token at the provider's revocation endpoint (RFC 7009 §2.1, with
-   * `token_type_hint=refresh_token`); oidc-provider then ends the whole grant. RFC 7009 answers
-   * 200 for a token that is already invalid, so only an unreachable provider or an error
-   * response throws.
-   * @throws ProviderUnavailableError or GrantRejectedError.
+   * Revokes `token` at the provider's revocation endpoint (RFC 7009), e.g. the refresh token at
+   * logout, so that it no longer refreshes even if it was copied.
+   * @throws ProviderUnavailableError when the provider cannot be reached; GrantRejectedError when it refuses.
    */
-  async revoke(refreshToken: string): Promise<void> {
+  async revoke(token: string, tokenTypeHint: 'refresh_token' | 'access_token' = 'refresh_token'): Promise<void> {
     const config = await this.config();
     try {
-      await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+      await client.tokenRevocation(config, token, { token_type_hint: tokenTypeHint });
     } catch (error) {
       throw classify(error);
     }
