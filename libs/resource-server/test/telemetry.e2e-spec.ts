@@ -156,6 +156,8 @@ describe.each(PLATFORMS)('verification events and metrics on %s', (platform) => 
     expect(accepted.value.count).toBeGreaterThanOrEqual(3);
     expect(accepted.value.sum).toBeGreaterThan(0);
     expect(accepted.value.sum).toBeLessThan(60); // seconds, not milliseconds
+    const fetches = await points('nest_resource_server.jwks.fetches');
+    expect(fetches.find((p) => p.attributes.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
   });
 
   it('reports nothing for @Public() routes', async () => {
@@ -211,6 +213,44 @@ describe('unavailable authorization server', () => {
     } finally {
       await app.close();
       await issuer.close();
+    }
+  });
+});
+
+describe('introspection metrics', () => {
+  it('counts calls to the endpoint by outcome and cache lookups by result', async () => {
+    const issuer = await TestIssuer.start({ audience: 'api' });
+    issuer.addIntrospectionClient('probe-api', 'probe-secret');
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const options = {
+      issuer: issuer.url,
+      audience: 'api',
+      strategy: 'introspection' as const,
+      introspection: { clientId: 'probe-api', clientSecret: 'probe-secret', cacheTtlSeconds: 60 },
+    };
+    const app = await createProbeApp(options);
+    try {
+      const token = issuer.opaqueToken();
+      await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(200);
+      await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(200);
+      await request(app.getHttpServer()).get('/claims').set('Authorization', 'Bearer never-issued').expect(401);
+      const { resourceMetrics } = await reader.collect();
+      const all = resourceMetrics.scopeMetrics.find((s) => s.scope.name === METER_NAME)!.metrics;
+      const valueOf = (name: string, attributes: Record<string, string>) =>
+        (all.find((m) => m.descriptor.name === name)?.dataPoints as DataPoint<number>[] | undefined)?.find((p) =>
+          Object.entries(attributes).every(([key, value]) => p.attributes[key] === value),
+        )?.value;
+      expect(valueOf('nest_resource_server.introspection.calls', { outcome: 'active' })).toBe(1);
+      expect(valueOf('nest_resource_server.introspection.calls', { outcome: 'inactive' })).toBe(1);
+      expect(valueOf('nest_resource_server.cache.lookups', { cache: 'introspection', result: 'hit' })).toBe(1);
+      expect(valueOf('nest_resource_server.cache.lookups', { cache: 'introspection', result: 'miss' })).toBe(2);
+    } finally {
+      await app.close();
+      await issuer.close();
+      await provider.shutdown();
+      metrics.disable();
     }
   });
 });

@@ -23,6 +23,10 @@ export interface IntrospectionCachePolicy {
   readonly inactiveCacheTtlSeconds: number;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
+  /** Told of each call to the inner introspector (the module counts them in the metrics). */
+  readonly onCall?: (outcome: 'active' | 'inactive' | 'failed') => void;
+  /** Told of each cache lookup, hit or miss (only when there is a cache). */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 /**
@@ -45,7 +49,10 @@ export class CachingTokenIntrospector implements TokenIntrospector {
   introspect(token: string): IntrospectionResponse | Promise<IntrospectionResponse> {
     const key = hash('sha256', token, 'base64url');
     if (!this.cache) return this.shared(token, key);
-    return whenAnswered(this.cache.get(key), (cached) => cached ?? this.shared(token, key));
+    return whenAnswered(this.cache.get(key), (cached) => {
+      this.policy.onLookup?.(cached !== undefined);
+      return cached ?? this.shared(token, key);
+    });
   }
 
   /** Seconds a result may be kept: the configured TTL, cut at the token's `exp`. */
@@ -101,8 +108,10 @@ export class CachingTokenIntrospector implements TokenIntrospector {
     try {
       const response = await this.inner.introspect(token);
       this.lastOutcome = { called: true, failed: false, at: this.policy.clock() };
+      this.policy.onCall?.(response.active ? 'active' : 'inactive');
       return response;
     } catch (error) {
+      this.policy.onCall?.('failed');
       const reason = (error as { reason?: unknown } | null)?.reason;
       this.lastOutcome = {
         called: true,

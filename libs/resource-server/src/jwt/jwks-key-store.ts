@@ -18,6 +18,8 @@ export interface JwksKeyStoreOptions {
   /** Age after which a lookup triggers a background refresh. */
   readonly refreshIntervalSeconds: number;
   readonly clock: () => number;
+  /** Told of each fetch attempt's outcome (the module counts them in the metrics). */
+  readonly onFetch?: (outcome: 'ok' | 'failed') => void;
 }
 
 /** The key store's state, as readiness reports it. */
@@ -163,7 +165,9 @@ export class JwksKeyStore {
       this.keys = keys;
       this.fetchedAt = this.options.clock();
       this.lastFailure = undefined;
+      this.options.onFetch?.('ok');
     } catch (error) {
+      this.options.onFetch?.('failed');
       this.lastFailure =
         error instanceof AuthorizationServerUnavailableError
           ? error

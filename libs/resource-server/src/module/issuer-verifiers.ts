@@ -6,7 +6,7 @@ import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
 import { parseJoseHeader } from '../jwt/jose-header.validator.js';
-import { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import { JwksKeyStore, type JwksKeyStoreOptions } from '../jwt/jwks-key-store.js';
 import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { IssuerRoutingVerifier } from '../verification/issuer-routing.verifier.js';
@@ -33,7 +33,11 @@ export interface IssuerVerifiers extends OnApplicationBootstrap {
  * module's `JwksKeyStore` provider, the first issuer's.
  * @internal
  */
-export function issuerVerifiersFor(options: ResolvedOptions, firstKeyStore: JwksKeyStore): IssuerVerifiers | null {
+export function issuerVerifiersFor(
+  options: ResolvedOptions,
+  firstKeyStore: JwksKeyStore,
+  onFetch?: JwksKeyStoreOptions['onFetch'],
+): IssuerVerifiers | null {
   if (options.strategy === 'introspection') return null;
   const only = options.issuers.length === 1 ? options.issuers[0]! : undefined;
   // one issuer with the module's own audience and algorithms: the module's single verifier
@@ -42,7 +46,7 @@ export function issuerVerifiersFor(options: ResolvedOptions, firstKeyStore: Jwks
   const keyStores = new Map<string, JwksKeyStore>();
   const verifiers = new Map<string, TokenVerifier>();
   options.issuers.forEach((issuer, index) => {
-    const keyStore = index === 0 ? firstKeyStore : keyStoreFor(options, issuer);
+    const keyStore = index === 0 ? firstKeyStore : keyStoreFor(options, issuer, onFetch);
     keyStores.set(issuer.issuer, keyStore);
     verifiers.set(issuer.issuer, jwtVerifierFor(options, issuer, keyStore));
   });
@@ -58,7 +62,8 @@ export function issuerVerifiersFor(options: ResolvedOptions, firstKeyStore: Jwks
     checkHeader: (token) => void parseJoseHeader(token, header),
     resolve:
       resolver &&
-      ((iss) => whenAnswered(resolver(iss), (settings) => settings && dynamicVerifier(options, iss, settings))),
+      ((iss) =>
+        whenAnswered(resolver(iss), (settings) => settings && dynamicVerifier(options, iss, settings, onFetch))),
   });
   return {
     router,
@@ -73,6 +78,7 @@ function dynamicVerifier(
   options: ResolvedOptions,
   iss: string,
   settings: Parameters<typeof resolveIssuerSettings>[1],
+  onFetch?: JwksKeyStoreOptions['onFetch'],
 ): TokenVerifier {
   let issuer: ResolvedIssuer;
   try {
@@ -91,10 +97,14 @@ function dynamicVerifier(
       },
     );
   }
-  return jwtVerifierFor(options, issuer, keyStoreFor(options, issuer));
+  return jwtVerifierFor(options, issuer, keyStoreFor(options, issuer, onFetch));
 }
 
-function keyStoreFor(options: ResolvedOptions, issuer: ResolvedIssuer): JwksKeyStore {
+function keyStoreFor(
+  options: ResolvedOptions,
+  issuer: ResolvedIssuer,
+  onFetch?: JwksKeyStoreOptions['onFetch'],
+): JwksKeyStore {
   return new JwksKeyStore({
     jwksUri: issuer.jwksUri,
     discovery: new AuthorizationServerMetadataSource(issuer.issuer, options.httpTimeoutMs),
@@ -102,6 +112,7 @@ function keyStoreFor(options: ResolvedOptions, issuer: ResolvedIssuer): JwksKeyS
     maxFetchesPerMinute: options.jwksMaxFetchesPerMinute,
     refreshIntervalSeconds: options.jwksRefreshIntervalSeconds,
     clock: options.clock,
+    onFetch,
   });
 }
 

@@ -59,8 +59,12 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: JwksKeyStore,
-    inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource],
-    useFactory: (options: ResolvedOptions, discovery: AuthorizationServerMetadataSource) =>
+    inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource, ResourceServerMetrics],
+    useFactory: (
+      options: ResolvedOptions,
+      discovery: AuthorizationServerMetadataSource,
+      metrics: ResourceServerMetrics,
+    ) =>
       new JwksKeyStore({
         jwksUri: options.jwksUri,
         discovery,
@@ -68,13 +72,18 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
         maxFetchesPerMinute: options.jwksMaxFetchesPerMinute,
         refreshIntervalSeconds: options.jwksRefreshIntervalSeconds,
         clock: options.clock,
+        onFetch: metrics.jwksFetched,
       }),
   },
   {
     provide: IssuerVerifiers,
-    inject: [RESOLVED_OPTIONS, JwksKeyStore, EXTENSION.tokenVerifier],
-    useFactory: (options: ResolvedOptions, keyStore: JwksKeyStore, custom: TokenVerifier | null) =>
-      custom ? null : issuerVerifiersFor(options, keyStore),
+    inject: [RESOLVED_OPTIONS, JwksKeyStore, EXTENSION.tokenVerifier, ResourceServerMetrics],
+    useFactory: (
+      options: ResolvedOptions,
+      keyStore: JwksKeyStore,
+      custom: TokenVerifier | null,
+      metrics: ResourceServerMetrics,
+    ) => (custom ? null : issuerVerifiersFor(options, keyStore, metrics.jwksFetched)),
   },
   {
     provide: IntrospectionCache,
@@ -90,12 +99,19 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenIntrospector,
-    inject: [RESOLVED_OPTIONS, AuthorizationServerMetadataSource, IntrospectionCache, EXTENSION.tokenIntrospector],
+    inject: [
+      RESOLVED_OPTIONS,
+      AuthorizationServerMetadataSource,
+      IntrospectionCache,
+      EXTENSION.tokenIntrospector,
+      ResourceServerMetrics,
+    ],
     useFactory: (
       options: ResolvedOptions,
       discovery: AuthorizationServerMetadataSource,
       cache: IntrospectionCache | null,
       custom: TokenIntrospector | null,
+      metrics: ResourceServerMetrics,
     ) => {
       const settings = options.introspection;
       if (!settings && !custom) return null;
@@ -104,6 +120,8 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
         cacheTtlSeconds: settings?.cacheTtlSeconds ?? 0,
         inactiveCacheTtlSeconds: settings?.inactiveCacheTtlSeconds ?? 0,
         clock: options.clock,
+        onCall: metrics.introspectionCalled,
+        onLookup: metrics.introspectionCacheLooked,
       });
     },
   },

@@ -29,10 +29,21 @@ export class ResourceServerMetrics {
     description: 'Fetches of the issuer JWKS, by outcome',
   });
 
+  /** Counts one JWKS fetch attempt: a callback for the key stores, which know nothing of metrics. */
+  readonly jwksFetched = (outcome: 'ok' | 'failed'): void => this.jwksFetches.add(1, { outcome });
+
   /** Calls to the RFC 7662 endpoint by `outcome` (`active`, `inactive`, `failed`). */
   readonly introspectionCalls: Counter = this.meter.createCounter('nest_resource_server.introspection.calls', {
     description: 'Calls to the introspection endpoint, by outcome',
   });
+
+  /** Counts one call to the introspection endpoint (a callback, like {@link jwksFetched}). */
+  readonly introspectionCalled = (outcome: 'active' | 'inactive' | 'failed'): void =>
+    this.introspectionCalls.add(1, { outcome });
+
+  /** Counts one lookup in the introspection cache. */
+  readonly introspectionCacheLooked = (hit: boolean): void =>
+    this.cacheLookups.add(1, { cache: 'introspection', result: hit ? 'hit' : 'miss' });
 
   /** Cache lookups by `cache` (`introspection`, `verified_token`) and `result` (`hit`, `miss`). */
   readonly cacheLookups: Counter = this.meter.createCounter('nest_resource_server.cache.lookups', {
