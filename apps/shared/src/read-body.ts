@@ -68,5 +68,7 @@ export function readBody(request: IncomingMessage, response: ServerResponse, lim
     request.once('end', onEnd);
     request.once('error', onAbort);
     request.once('close', onClose);
+    // the client may have gone before the handler ran: no 'close' is coming then
+    if (request.destroyed && !request.complete) onAbort();
   });
 }
