@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { TestIssuer } from 'nest-resource-server/testing';
 import { rawExchange } from '../../../test/support/raw-exchange.js';
+import { runToExit } from '../../../test/support/spawn-app.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import { ProxyModule } from '../src/proxy.module.js';
@@ -219,6 +220,13 @@ describe('proxy hardening (hop-by-hop headers, X-Forwarded-For, the upstream’s
       expect(headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
       expect(headers['x-forwarded-proto']).toBe('https');
       expect(headers['x-forwarded-host']).toBe('admin.internal');
+    });
+
+    it('stops the built proxy at start-up on PROXY_TRUST_FORWARDED=yes, with one line naming it', async () => {
+      const { code, output } = await runToExit('proxy', { PROXY_TRUST_FORWARDED: 'yes' });
+      expect(code).toBe(1);
+      expect(output).toContain('proxy: configuration error: PROXY_TRUST_FORWARDED: expected true or false, got "yes"');
+      expect(output).not.toMatch(/\n\s+at /);
     });
 
     it('sets it from the socket when the client sends none, trusted or not', async () => {
