@@ -38,7 +38,8 @@ type ProxiedRequest = IncomingMessage & {
  * Bodies stream through (http-proxy-middleware). Hop-by-hop headers, and those a `Connection`
  * header names, stop here in both directions; the client's forwarding headers are replaced
  * unless trusted. The upstream's answer passes as it is, a 413 or 401 included, even when the
- * upstream answered before reading the whole body and hung up. An upstream that times out is
+ * upstream answered before reading the whole body (the rest of the client's body is then read
+ * and dropped, bounded by Node's `requestTimeout`). An upstream that times out is
  * a 504, one that fails otherwise a 502; a client whose body stalls is a 408; a client that
  * aborts is one log line. Never a hang, never a stack trace.
  */
