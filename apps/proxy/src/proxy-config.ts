@@ -13,5 +13,9 @@ export function forwardingFromEnv(env: Record<string, string | undefined>, probl
   if (!/^\d+$/.test(timeout) || Number(timeout) < 1) {
     problems.push(`PROXY_TIMEOUT_MS: expected milliseconds, got ${JSON.stringify(timeout)}`);
   }
-  return { upstream, mountPath: '/api', timeoutMs: Number(timeout) };
+  const trust = env.PROXY_TRUST_FORWARDED?.trim().toLowerCase() || 'false';
+  if (trust !== 'true' && trust !== 'false') {
+    problems.push(`PROXY_TRUST_FORWARDED: expected true or false, got ${JSON.stringify(trust)}`);
+  }
+  return { upstream, mountPath: '/api', timeoutMs: Number(timeout), trustForwarded: trust === 'true' };
 }

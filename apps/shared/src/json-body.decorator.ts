@@ -1,10 +1,6 @@
-import {
-  BadRequestException,
-  createParamDecorator,
-  PayloadTooLargeException,
-  type ExecutionContext,
-} from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './read-body.js';
 
 const MAX_BYTES = 16 * 1024;
 
@@ -17,22 +13,17 @@ const MAX_BYTES = 16 * 1024;
  */
 export const JsonBody = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const request = context.switchToHttp().getRequest<IncomingMessage & { raw?: IncomingMessage }>();
-  return readJson(request.raw ?? request);
+  const response = context.switchToHttp().getResponse<ServerResponse & { raw?: ServerResponse }>();
+  return readJson(request.raw ?? request, response.raw ?? response);
 });
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type))
     throw new BadRequestException('expected an application/json body');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BYTES) throw new PayloadTooLargeException(`body over ${MAX_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  const body = await readBody(request, response, { maxBytes: MAX_BYTES });
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new BadRequestException('body is not valid JSON');
   }
