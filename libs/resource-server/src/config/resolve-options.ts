@@ -8,6 +8,7 @@ import {
   type TokenStrategyName,
 } from './resource-server-options.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
+import { resolveDpopOptions } from './resolve-dpop-options.js';
 
 /**
  * Names under which options are reported in errors. `optionsFromEnv()` sets them to the
@@ -108,6 +109,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   }
 
   const verifiedTokenCache = resolveVerifiedTokenCache(options.verifiedTokenCache, problem, number);
+  const dpop = resolveDpopOptions(options, problem, number);
 
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
@@ -130,6 +132,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     introspection,
     verifiedTokenCache,
     clock: options.clock ?? Date.now,
+    dpop,
   };
 
   function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {

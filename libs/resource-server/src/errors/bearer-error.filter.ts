@@ -1,8 +1,10 @@
-import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
 import { BearerTokenError } from './bearer-token.errors.js';
 import { CrossSiteRequestError } from './cross-site-request.error.js';
+import { DpopChallengePolicy, formatDpopChallenges, usedDpopScheme } from './dpop-challenge.js';
+import { DpopNonceError } from './dpop.errors.js';
 import { formatWwwAuthenticate } from './www-authenticate.js';
 
 /** What the filter needs of the options. */
@@ -32,6 +34,7 @@ export class BearerErrorFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(BearerErrorPolicy) private readonly policy: BearerErrorPolicy,
+    @Optional() @Inject(DpopChallengePolicy) private readonly dpop?: DpopChallengePolicy | null,
   ) {}
 
   catch(
@@ -69,7 +72,11 @@ export class BearerErrorFilter implements ExceptionFilter {
       adapter.reply(response, body, 403);
       return;
     }
-    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error));
+    let challenge = formatWwwAuthenticate(this.policy.realm, error);
+    if (this.dpop)
+      challenge = formatDpopChallenges(this.policy.realm, error, this.dpop, usedDpopScheme(request), challenge);
+    adapter.setHeader(response, 'WWW-Authenticate', challenge);
+    if (error instanceof DpopNonceError) adapter.setHeader(response, 'DPoP-Nonce', error.nonce);
     const scope = (error as { scope?: string }).scope;
     const body = error.code
       ? {

@@ -22,8 +22,9 @@ import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
 import { ResourceServerPassportStrategy } from '../passport/resource-server.strategy.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import type { TokenVerifier } from '../verification/token-verifier.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+import { DPOP_PROVIDERS, UNBOUND_TOKEN_VERIFIER } from './dpop.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /**
@@ -42,7 +43,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     provide: BearerTokenResolver,
     inject: [RESOLVED_OPTIONS, EXTENSION.tokenResolver],
     useFactory: (options: ResolvedOptions, custom: BearerTokenResolver | null) =>
-      custom ?? new HeaderOrCookieTokenResolver(options.cookieName),
+      custom ?? new HeaderOrCookieTokenResolver(options.cookieName, options.dpop.mode !== 'off'),
   },
   {
     provide: AuthorizationServerMetadataSource,
@@ -95,7 +96,8 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     },
   },
   {
-    provide: TokenVerifier,
+    // wrapped by the binding rule (dpop.providers.ts), which provides TokenVerifier
+    provide: UNBOUND_TOKEN_VERIFIER,
     inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier],
     useFactory: (
       options: ResolvedOptions,
@@ -118,6 +120,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   ResourceServerGuard,
   { provide: BearerErrorPolicy, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => ({ realm: o.realm }) },
   { provide: APP_FILTER, useClass: BearerErrorFilter },
+  ...DPOP_PROVIDERS,
 ];
 
 /** The configured strategy as one verifier: JWT (with its optional cache), introspection, or both by token shape. */

@@ -12,6 +12,14 @@ export interface VerificationContext {
   readonly method: string;
   /** The request's target as received (path and query). */
   readonly url: string;
+  /** The `Authorization` scheme the token came with; undefined for `bearer` (and the cookie). */
+  readonly scheme?: 'bearer' | 'dpop';
+  /** The request's `DPoP` proof (RFC 9449 §4), when the scheme is `dpop`. */
+  readonly dpopProof?: string;
+  /** The request's `Host` header, to rebuild a proof's `htu`. */
+  readonly host?: string;
+  /** SHA-256 thumbprint (base64url) of the TLS client certificate, for `cnf.x5t#S256` (RFC 8705). */
+  readonly clientCertificateThumbprint?: string;
 }
 
 /**

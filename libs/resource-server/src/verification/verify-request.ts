@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { MissingTokenError } from '../errors/bearer-token.errors.js';
+import { markDpopScheme } from '../errors/dpop-challenge.js';
 import type { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { checkCrossSite, type CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -26,9 +27,13 @@ export function verifyRequest(
   const resolved = stages.resolver.resolve(request);
   if (resolved === undefined) throw new MissingTokenError();
   checkCrossSite(request, resolved.source, stages.crossSite);
+  if (resolved.scheme === 'dpop') markDpopScheme(request);
   return stages.verifier.verify(resolved.token, {
     source: resolved.source,
     method: request.method ?? 'GET',
     url: request.url ?? '/',
+    ...(resolved.scheme === 'dpop'
+      ? { scheme: 'dpop', dpopProof: resolved.dpopProof, host: request.headers.host }
+      : {}),
   });
 }
