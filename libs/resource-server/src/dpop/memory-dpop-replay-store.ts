@@ -10,7 +10,7 @@ export class MemoryDpopReplayStore implements DpopReplayStore {
   private readonly seen: LRUCache<string, true>;
 
   constructor(maxEntries = 100_000, clock: () => number = Date.now) {
-    this.seen = new LRUCache({ max: maxEntries, ttlAutopurge: false, perf: { now: clock } });
+    this.seen = new LRUCache({ max: maxEntries, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock } });
   }
 
   claim(id: string, ttlMs: number): boolean {

@@ -9,3 +9,5 @@ export type {
   TokenOptions,
 } from './test-issuer.js';
 export { signJws } from './sign-jws.js';
+export { DpopTestKey } from './dpop-test-key.js';
+export type { DpopProofOptions, DpopTestAlgorithm } from './dpop-test-key.js';
