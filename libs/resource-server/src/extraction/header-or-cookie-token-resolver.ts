@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError } from '../errors/bearer-token.errors.js';
+import { markDpopScheme } from '../errors/dpop-challenge.js';
 import type { BearerTokenResolver, ResolvedToken } from './bearer-token-resolver.js';
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -31,6 +32,7 @@ export class HeaderOrCookieTokenResolver implements BearerTokenResolver {
       throw new InvalidRequestError('request carries two different tokens', 'two_tokens');
     }
     if (fromHeader instanceof DpopToken) {
+      markDpopScheme(request); // so that even a 400 for its proof header answers with the DPoP challenge
       return { token: fromHeader.token, source: 'header', scheme: 'dpop', dpopProof: dpopProofOf(request) };
     }
     if (fromHeader !== undefined) {
