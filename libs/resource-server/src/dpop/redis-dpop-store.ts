@@ -13,6 +13,7 @@ import type { DpopReplayStore } from './dpop-replay-store.js';
  */
 export class RedisDpopStore implements DpopReplayStore {
   private secret?: Promise<Buffer>;
+  private loaded?: Buffer;
 
   private constructor(
     private readonly redis: Redis,
@@ -51,14 +52,23 @@ export class RedisDpopStore implements DpopReplayStore {
     }
   }
 
-  /** The nonce secret every replica shares: read from Redis, or created there by the first replica. */
-  sharedSecret(): Promise<Buffer> {
-    this.secret ??= this.loadSecret().catch((error: unknown) => {
-      this.secret = undefined; // try again on the next request
-      throw new AuthorizationServerUnavailableError('DPoP nonce secret (Redis) unavailable', 'dpop_store_unavailable', {
-        cause: error,
-      });
-    });
+  /**
+   * The nonce secret every replica shares: read from Redis, or created there by the first
+   * replica; once loaded, answered at once (no promise per request).
+   */
+  sharedSecret(): Buffer | Promise<Buffer> {
+    if (this.loaded) return this.loaded;
+    this.secret ??= this.loadSecret().then(
+      (secret) => (this.loaded = secret),
+      (error: unknown) => {
+        this.secret = undefined; // try again on the next request
+        throw new AuthorizationServerUnavailableError(
+          'DPoP nonce secret (Redis) unavailable',
+          'dpop_store_unavailable',
+          { cause: error },
+        );
+      },
+    );
     return this.secret;
   }
 

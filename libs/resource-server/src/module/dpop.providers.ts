@@ -36,8 +36,10 @@ export const DPOP_PROVIDERS: Provider[] = [
   {
     provide: DpopNonces,
     inject: [RESOLVED_OPTIONS, DpopReplayStore],
-    useFactory: ({ dpop, clock }: ResolvedOptions, store: DpopReplayStore | null): DpopNonces | null => {
+    useFactory: async ({ dpop, clock }: ResolvedOptions, store: DpopReplayStore | null): Promise<DpopNonces | null> => {
       if (dpop.mode === 'off' || !dpop.nonce) return null;
+      // loaded now so that every answer can carry a nonce at once; Redis down: loaded on first need
+      if (store instanceof RedisDpopStore) await Promise.resolve(store.sharedSecret()).catch(() => undefined);
       // with Redis, every replica derives its nonces from the one secret kept there
       return store instanceof RedisDpopStore
         ? new DpopNonces(() => store.sharedSecret(), clock)
