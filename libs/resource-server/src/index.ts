@@ -57,3 +57,9 @@ export { TokenIntrospector } from './introspection/token-introspector.js';
 export type { IntrospectionResponse } from './introspection/token-introspector.js';
 export { IntrospectionCache } from './introspection/introspection-cache.js';
 export { JwksKeyStore } from './jwt/jwks-key-store.js';
+
+// ── DPoP (RFC 9449) and sender-constrained tokens ──────────────────────────────────
+export type { DpopMode, ResolvedDpopOptions } from './config/resource-server-options.js';
+export { DPOP_ALGORITHMS } from './config/resource-server-options.js';
+export { DpopNonceError, DpopProofError } from './errors/dpop.errors.js';
+export { DpopReplayStore } from './dpop/dpop-replay-store.js';

@@ -53,6 +53,21 @@ describe('DpopProofValidator', () => {
       expect(refusal(() => behindProxy.validate(proof({ url: 'http://internal:3001/todos' }), request))).toMatch(/htu/);
     });
 
+    it('keeps a request target that looks protocol-relative on this host', () => {
+      const request = { ...REQUEST, url: '//evil.example.com/todos' };
+      expect(refusal(() => validator.validate(proof({ url: 'http://evil.example.com/todos' }), request))).toMatch(
+        /htu/,
+      );
+      expect(validator.validate(proof({ url: 'http://api.example.com//evil.example.com/todos' }), request).jkt).toBe(
+        key.jkt,
+      );
+    });
+
+    it('takes the path of an absolute-form request target', () => {
+      const request = { ...REQUEST, url: 'http://api.example.com/todos?x=1' };
+      expect(validator.validate(proof(), request).jkt).toBe(key.jkt);
+    });
+
     it('returns the nonce the proof carries', () => {
       expect(validator.validate(proof({ nonce: 'n-1' }), REQUEST).nonce).toBe('n-1');
     });

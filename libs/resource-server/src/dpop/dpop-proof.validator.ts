@@ -135,11 +135,10 @@ export class DpopProofValidator {
   private expectedHtu(request: DpopRequest): string | undefined {
     const base = this.policy.publicUrl ?? (request.host ? `http://${request.host}` : undefined);
     if (base === undefined) return undefined;
-    try {
-      return withoutQuery(new URL(request.url.split('?')[0]!, base).href);
-    } catch {
-      return undefined;
-    }
+    const target = request.url.split('?')[0]!;
+    // appended, never resolved: a target such as `//evil.example/me` must stay a path on this host
+    const path = target.startsWith('/') ? target : withoutQuery(target)?.replace(/^[a-z]+:\/\/[^/]*/i, '');
+    return path === undefined ? undefined : withoutQuery(base + path);
   }
 }
 
