@@ -62,4 +62,3 @@ export { JwksKeyStore } from './jwt/jwks-key-store.js';
 export type { DpopMode, ResolvedDpopOptions } from './config/resource-server-options.js';
 export { DPOP_ALGORITHMS } from './config/resource-server-options.js';
 export { DpopNonceError, DpopProofError } from './errors/dpop.errors.js';
-export { DpopReplayStore } from './dpop/dpop-replay-store.js';
