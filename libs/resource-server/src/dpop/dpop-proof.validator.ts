@@ -35,6 +35,12 @@ export interface ValidatedDpopProof {
   readonly nonce?: string;
 }
 
+interface CheckedHeader {
+  readonly alg: string;
+  readonly key: KeyObject;
+  readonly jkt: string;
+}
+
 /** Longer proofs are refused unparsed: a 4096-bit RSA `jwk` and its signature fit well within. */
 export const MAX_PROOF_LENGTH = 8192;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -46,12 +52,15 @@ const MIN_RSA_BITS = 2048;
  * Checks a DPoP proof JWT against the request it came with (RFC 9449 §4.3): compact JWS,
  * `typ` `dpop+jwt`, an allowed asymmetric `alg`, a public `jwk` header that verifies the
  * signature, `htm`, `htu` (without query and fragment), `iat` within the window, `jti`, and
- * `ath`. Signatures are checked with `node:crypto`; the keys built from `jwk` headers are kept
- * in a small LRU by thumbprint, so a client's next proofs cost one verify. Synchronous.
+ * `ath`. Signatures are checked with `node:crypto`; keys built from `jwk` headers are kept in a
+ * small LRU by thumbprint, and checked header segments by their text (a client repeats its
+ * header), so a client's next proofs cost one verify and the claim checks. Synchronous.
  * @throws DpopProofError
  */
 export class DpopProofValidator {
   private readonly keys = new LRUCache<string, KeyObject>({ max: 1000 });
+  /** Header segments already checked: a client sends the same one (typ, alg, jwk) with every proof. */
+  private readonly headers = new LRUCache<string, CheckedHeader>({ max: 1000 });
 
   constructor(private readonly policy: DpopProofPolicy) {}
 
@@ -63,22 +72,16 @@ export class DpopProofValidator {
       throw new DpopProofError('DPoP proof is not a compact JWS');
     }
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-    const header = decode(headerPart);
-    const alg = header.alg;
-    if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt') {
-      throw new DpopProofError('DPoP proof typ must be dpop+jwt');
-    }
-    if (typeof alg !== 'string' || !this.policy.algorithms.includes(alg)) {
-      throw new DpopProofError('DPoP proof alg not allowed');
-    }
-    const { key, jkt } = this.keyOf(header.jwk, alg);
+    const { alg, key, jkt } = this.headers.get(headerPart) ?? this.checkHeader(headerPart);
     const signed = Buffer.from(`${headerPart}.${payloadPart}`);
     if (!verifies(alg, signed, key, Buffer.from(signaturePart, 'base64url'))) {
       throw new DpopProofError('DPoP proof signature invalid');
     }
     const claims = decode(payloadPart);
     if (claims.htm !== request.method) throw new DpopProofError('DPoP proof htm does not match the method');
-    if (typeof claims.htu !== 'string' || withoutQuery(claims.htu) !== this.expectedHtu(request)) {
+    const htu = this.expectedHtu(request);
+    // the usual proof names the URL exactly as rebuilt; any other spelling is normalized first
+    if (typeof claims.htu !== 'string' || (claims.htu !== htu && withoutQuery(claims.htu) !== htu)) {
       throw new DpopProofError('DPoP proof htu does not match the request URL');
     }
     const iat = claims.iat;
@@ -97,6 +100,21 @@ export class DpopProofValidator {
       throw new DpopProofError('DPoP proof nonce is not a string');
     }
     return { jkt, jti: claims.jti, iat, nonce: claims.nonce };
+  }
+
+  /** `typ`, `alg` and the `jwk` of a header segment not seen before; remembered once they hold. */
+  private checkHeader(headerPart: string): CheckedHeader {
+    const header = decode(headerPart);
+    const alg = header.alg;
+    if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt') {
+      throw new DpopProofError('DPoP proof typ must be dpop+jwt');
+    }
+    if (typeof alg !== 'string' || !this.policy.algorithms.includes(alg)) {
+      throw new DpopProofError('DPoP proof alg not allowed');
+    }
+    const checked = { alg, ...this.keyOf(header.jwk, alg) };
+    this.headers.set(headerPart, checked);
+    return checked;
   }
 
   /** The public key of the `jwk` header, checked for its type, curve, size and lack of private members. */
