@@ -94,6 +94,7 @@ describe('SenderConstrainedTokenVerifier', () => {
       ['an empty cnf', { cnf: {} }, undefined],
       ['a cnf that is a string', { cnf: 'bound' }, undefined],
       ['a cnf that is null', { cnf: null }, undefined],
+      ['an introspection answer typed DPoP without cnf', { token_type: 'DPoP' }, undefined],
     ])('refuses %s', async (_case, claims, thumbprint) => {
       const { verifier } = bound(claims);
       const context = { ...bearer, clientCertificateThumbprint: thumbprint };
@@ -105,6 +106,11 @@ describe('SenderConstrainedTokenVerifier', () => {
     it('accepts a cnf.jkt token with a valid proof by that key', async () => {
       const { verifier } = bound({ cnf: key.cnf });
       expect(await verifier.verify(TOKEN, dpop())).toMatchObject({ token: TOKEN, claims: { cnf: key.cnf } });
+    });
+
+    it('refuses an answer typed DPoP without cnf under the DPoP scheme too', async () => {
+      const { verifier } = bound({ token_type: 'DPoP' });
+      expect(await reasonOf(() => verifier.verify(TOKEN, dpop()))).toEqual([401, 'invalid_token', 'token_bound']);
     });
 
     it('refuses a token without cnf.jkt (no downgrade through the DPoP scheme)', async () => {

@@ -113,7 +113,14 @@ export class SenderConstrainedTokenVerifier implements TokenVerifier {
 /** The `cnf` claim (RFC 7800), undefined when absent; anything but a non-empty object is a binding we cannot honour. */
 function cnfOf(verified: VerifiedToken): Record<string, unknown> | undefined {
   const cnf = verified.claims.cnf;
-  if (cnf === undefined) return undefined;
+  if (cnf === undefined) {
+    // RFC 9449 §6.2: an introspection answer typed DPoP is bound, even if it forgot to say to what
+    const type = verified.claims.token_type;
+    if (typeof type === 'string' && type.toLowerCase() === 'dpop') {
+      throw new InvalidTokenError('DPoP token without its binding (cnf.jkt)', 'token_bound');
+    }
+    return undefined;
+  }
   if (cnf === null || typeof cnf !== 'object' || Array.isArray(cnf) || Object.keys(cnf).length === 0) {
     throw new InvalidTokenError('token carries a confirmation (cnf) this API cannot check', 'token_bound');
   }
