@@ -144,8 +144,17 @@ describe('DpopProofValidator', () => {
       expect(refusal(() => validator.validate(made, REQUEST))).toMatch(/2048/);
     });
 
-    it('refuses a request without a Host header and no public URL', () => {
-      expect(refusal(() => validator.validate(proof(), { ...REQUEST, host: undefined }))).toMatch(/htu/);
+    it('refuses a request without a Host header and no public URL, whatever the htu', () => {
+      const request = { ...REQUEST, host: undefined };
+      expect(refusal(() => validator.validate(proof(), request))).toMatch(/htu/);
+      expect(refusal(() => validator.validate(proof({ claims: { htu: 'todos' } }), request))).toMatch(/htu/);
+      expect(refusal(() => validator.validate(proof({ claims: { htu: undefined } }), request))).toMatch(/htu/);
+    });
+
+    it('refuses a crit header parameter (RFC 7515 §4.1.11)', () => {
+      expect(refusal(() => validator.validate(proof({ header: { crit: ['exp'], exp: 1 } }), REQUEST))).toMatch(
+        /critical/,
+      );
     });
 
     it('checks ath as the base64url SHA-256 of the token', () => {

@@ -81,7 +81,8 @@ export class DpopProofValidator {
     if (claims.htm !== request.method) throw new DpopProofError('DPoP proof htm does not match the method');
     const htu = this.expectedHtu(request);
     // the usual proof names the URL exactly as rebuilt; any other spelling is normalized first
-    if (typeof claims.htu !== 'string' || (claims.htu !== htu && withoutQuery(claims.htu) !== htu)) {
+    const htuMatches = claims.htu === htu || (typeof claims.htu === 'string' && withoutQuery(claims.htu) === htu);
+    if (htu === undefined || !htuMatches) {
       throw new DpopProofError('DPoP proof htu does not match the request URL');
     }
     const iat = claims.iat;
@@ -112,6 +113,8 @@ export class DpopProofValidator {
     if (typeof alg !== 'string' || !this.policy.algorithms.includes(alg)) {
       throw new DpopProofError('DPoP proof alg not allowed');
     }
+    // RFC 7515 §4.1.11: no extension is understood here, so any crit is refused
+    if (header.crit !== undefined) throw new DpopProofError('DPoP proof has critical header parameters');
     const checked = { alg, ...this.keyOf(header.jwk, alg) };
     this.headers.set(headerPart, checked);
     return checked;
