@@ -46,6 +46,7 @@ describe.each(PLATFORMS)('DPoP (%s)', (platform) => {
       const token = suite.issuer.token({ dpop: key });
       const response = await dpopGet(app, token, proof(token)).expect(200);
       expect(response.body.claims.cnf).toEqual({ jkt: key.jkt });
+      expect(response.headers['dpop-nonce']).toBeUndefined(); // nonces off: no interceptor, no header
     });
 
     it.each(['ES256', 'RS256', 'PS256'] as const)('accepts a %s proof', async (alg) => {

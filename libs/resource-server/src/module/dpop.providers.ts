@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { SenderConstrainedTokenVerifier } from '../binding/sender-constrained-token.verifier.js';
 import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { DpopNonceInterceptor } from '../dpop/dpop-nonce.interceptor.js';
@@ -72,5 +72,12 @@ export const DPOP_PROVIDERS: Provider[] = [
     useFactory: ({ dpop }: ResolvedOptions): DpopChallengePolicy | null =>
       dpop.mode === 'off' ? null : { mode: dpop.mode, algorithms: dpop.algorithms },
   },
-  { provide: APP_INTERCEPTOR, useClass: DpopNonceInterceptor },
+  {
+    // none at all unless nonces are on: Nest drops a global interceptor that is null, so the
+    // routes of an app without DPoP nonces keep the interceptor-free path
+    provide: APP_INTERCEPTOR,
+    inject: [HttpAdapterHost, DpopNonces],
+    useFactory: (host: HttpAdapterHost, nonces: DpopNonces | null) =>
+      nonces ? new DpopNonceInterceptor(host, nonces) : null,
+  },
 ];
