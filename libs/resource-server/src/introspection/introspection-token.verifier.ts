@@ -7,12 +7,7 @@ import type { IntrospectionResponse, TokenIntrospector } from './token-introspec
 // token_type values that are access tokens (RFC 7662 §2.2 uses RFC 6749 §7.1 types, and
 // RFC 9449 §6.2 `DPoP`, whose binding the cnf rule checks); a refresh token must not open the
 // API as a bearer token
-const ACCESS_TOKEN_TYPES = new Set([
-  'bearer',
-  'access_token',
-  'urn:ietf:params:oauth:token-type:access_token',
-  'dpop',
-]);
+const ACCESS_TOKEN_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token', 'dpop']);
 
 /**
  * Verification by RFC 7662 introspection: the authorization server says whether the token
