@@ -89,3 +89,8 @@ export { RedisReadinessCheck } from './health/redis-readiness.check.js';
 export type { RedisReachability } from './health/redis-readiness.check.js';
 export type { JwksKeyStoreStatus } from './jwt/jwks-key-store.js';
 export type { IntrospectionCallStatus } from './introspection/caching-token-introspector.js';
+
+// ── DPoP (RFC 9449) and sender-constrained tokens ──────────────────────────────────
+export type { DpopMode, ResolvedDpopOptions } from './config/resource-server-options.js';
+export { DPOP_ALGORITHMS } from './config/resource-server-options.js';
+export { DpopNonceError, DpopProofError } from './errors/dpop.errors.js';

@@ -32,6 +32,13 @@ export const ENV_VARIABLES = {
   forwardedClientCertificateHeader: 'OAUTH_MTLS_CERT_HEADER',
   provider: 'OAUTH_PROVIDER',
   redisUrl: 'REDIS_URL',
+  dpop: 'OAUTH_DPOP',
+  dpopAlgorithms: 'OAUTH_DPOP_ALGORITHMS',
+  dpopMaxAgeSeconds: 'OAUTH_DPOP_MAX_AGE',
+  dpopNonce: 'OAUTH_DPOP_NONCE',
+  publicUrl: 'OAUTH_PUBLIC_URL',
+  dpopRedisUrl: 'REDIS_URL',
+  dpopRedisKeyPrefix: 'OAUTH_DPOP_REDIS_PREFIX',
 } as const;
 
 /**
@@ -100,6 +107,15 @@ export function optionsFromEnv(
   const verifiedTtl = number('OAUTH_VERIFIED_TOKEN_CACHE_TTL', 'seconds');
   if (verifiedTtl !== undefined)
     options.verifiedTokenCache = { ...defaults.verifiedTokenCache, ttlSeconds: verifiedTtl };
+
+  assign(options, 'dpop', read('OAUTH_DPOP')?.toLowerCase() as ResourceServerOptions['dpop']);
+  assign(options, 'dpopAlgorithms', list('OAUTH_DPOP_ALGORITHMS'));
+  assign(options, 'dpopMaxAgeSeconds', number('OAUTH_DPOP_MAX_AGE', 'seconds'));
+  assign(options, 'dpopNonce', flag('OAUTH_DPOP_NONCE'));
+  assign(options, 'publicUrl', read('OAUTH_PUBLIC_URL'));
+  // the replay store and nonce secret live in Redis only while DPoP is on
+  if ((options.dpop ?? 'off') !== 'off') assign(options, 'dpopRedisUrl', read('REDIS_URL'));
+  assign(options, 'dpopRedisKeyPrefix', read('OAUTH_DPOP_REDIS_PREFIX'));
 
   const clientId = read('OAUTH_CLIENT_ID');
   const clientSecret = read('OAUTH_CLIENT_SECRET');

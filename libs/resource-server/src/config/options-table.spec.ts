@@ -8,6 +8,17 @@ const README = new URL('../../README.md', import.meta.url);
 const OPTIONS_SOURCE = new URL('./resource-server-options.ts', import.meta.url);
 const EXTRAS_SOURCE = new URL('../module/resource-server.module-definition.ts', import.meta.url);
 
+// the DPoP options resolve into `ResolvedOptions.dpop`
+const DPOP_RESOLVED: Record<string, string> = {
+  dpop: 'mode',
+  dpopAlgorithms: 'algorithms',
+  dpopMaxAgeSeconds: 'maxAgeSeconds',
+  dpopNonce: 'nonce',
+  publicUrl: 'publicUrl',
+  dpopRedisUrl: 'redisUrl',
+  dpopRedisKeyPrefix: 'redisKeyPrefix',
+};
+
 interface Row {
   readonly option: string;
   readonly variable: string;
@@ -73,7 +84,9 @@ describe('the README options table', () => {
     const actual = (option: string): unknown =>
       option.startsWith('introspection.')
         ? (resolved.introspection as Record<string, unknown>)[option.slice('introspection.'.length)]
-        : resolved[option];
+        : option in DPOP_RESOLVED
+          ? (resolved.dpop as Record<string, unknown>)[DPOP_RESOLVED[option]!]
+          : resolved[option];
     const checked = rows.filter((row) => /^`[^`]+`/.test(row.default));
     expect(checked.length).toBeGreaterThan(8);
     for (const row of checked) {

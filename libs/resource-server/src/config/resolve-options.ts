@@ -11,6 +11,7 @@ import { ResourceServerConfigError } from './resource-server-config.error.js';
 import { resolveResourceOptions } from './resolve-resource-options.js';
 import { resolveIssuers } from './resolve-issuers.js';
 import { resolveProvider } from './resolve-provider.js';
+import { resolveDpopOptions } from './resolve-dpop-options.js';
 
 /**
  * Names under which options are reported in errors. `optionsFromEnv()` sets them to the
@@ -124,6 +125,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   if (options.redisUrl !== undefined && !redisUrlChecked && !isRedisUrl(options.redisUrl)) {
     problem('redisUrl', 'expected a redis:// or rediss:// URL');
   }
+  const dpop = resolveDpopOptions(options, problem, number);
 
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   const firstAudience = [...audiences][0] as string;
@@ -151,6 +153,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     issuerResolver: resolver,
     ...provider,
     redisUrl: options.redisUrl ?? introspection?.redisUrl,
+    dpop,
   };
 
   function number(value: unknown, fallback: number, option: string, unit: string, min: number): number {

@@ -132,6 +132,58 @@ export interface ResourceServerOptions {
    * whatever uses it. Default: `introspection.redisUrl`, else none.
    */
   redisUrl?: string;
+  /**
+   * DPoP (RFC 9449): `off` (the `DPoP` scheme counts as no token), `allowed` (DPoP-bound
+   * tokens with their proof, and Bearer tokens without `cnf`), or `required` (the DPoP scheme
+   * only). Default: `off`.
+   */
+  dpop?: DpopMode;
+  /** Asymmetric JWS algorithms accepted for DPoP proofs. Default: `['ES256', 'RS256', 'PS256']`. */
+  dpopAlgorithms?: readonly string[];
+  /** Seconds a proof's `iat` may lie in the past (plus the clock tolerance). Default: 300. */
+  dpopMaxAgeSeconds?: number;
+  /** Demand a server nonce in every proof (RFC 9449 §8); 2xx answers carry the next one. Default: false. */
+  dpopNonce?: boolean;
+  /**
+   * Scheme and host of the API as clients call it (`https://api.example.com`), to rebuild a
+   * proof's `htu` behind a proxy. Default: `http` and the request's `Host` header.
+   */
+  publicUrl?: string;
+  /**
+   * Redis URL where the seen proof `jti`s and the nonce secret live, shared by replicas.
+   * Default: `introspection.redisUrl`, else in memory (one process).
+   */
+  dpopRedisUrl?: string;
+  /** Prefix of the DPoP keys in Redis. Default: `nest-resource-server:dpop:`. */
+  dpopRedisKeyPrefix?: string;
+}
+
+/** How DPoP (RFC 9449) tokens are handled. */
+export type DpopMode = 'off' | 'allowed' | 'required';
+
+/** Algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.2). */
+export const DPOP_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+
+/** DPoP settings after validation. */
+export interface ResolvedDpopOptions {
+  readonly mode: DpopMode;
+  readonly algorithms: readonly (typeof DPOP_ALGORITHMS)[number][];
+  readonly maxAgeSeconds: number;
+  readonly nonce: boolean;
+  /** Origin used to rebuild `htu`; undefined: `http://` and the `Host` header. */
+  readonly publicUrl?: string;
+  readonly redisUrl?: string;
+  readonly redisKeyPrefix: string;
 }
 
 /** Complete and normalized: the only options shape the other folders see. */
@@ -178,6 +230,9 @@ export interface ResolvedOptions {
   readonly audienceFallbackClaim?: string;
   /** The Redis replicas share, if any (`redisUrl`, else `introspection.redisUrl`). */
   readonly redisUrl?: string;
+  /**
+  /** DPoP (RFC 9449) settings; `mode` is `off` by default. */
+  readonly dpop: ResolvedDpopOptions;
 }
 
 /** Introspection settings after validation. */

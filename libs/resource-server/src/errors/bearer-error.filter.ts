@@ -1,8 +1,18 @@
-import { Catch, ConsoleLogger, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  ConsoleLogger,
+  Inject,
+  Logger,
+  Optional,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthorizationServerUnavailableError } from './authorization-server-unavailable.error.js';
 import { BearerTokenError } from './bearer-token.errors.js';
 import { CrossSiteRequestError } from './cross-site-request.error.js';
+import { DpopChallengePolicy, formatDpopChallenges, usedDpopScheme } from './dpop-challenge.js';
+import { DpopNonceError } from './dpop.errors.js';
 import { formatWwwAuthenticate } from './www-authenticate.js';
 
 /** What the filter needs of the options. */
@@ -52,6 +62,7 @@ export class BearerErrorFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(BearerErrorPolicy) private readonly policy: BearerErrorPolicy,
+    @Optional() @Inject(DpopChallengePolicy) private readonly dpop?: DpopChallengePolicy | null,
   ) {}
 
   catch(
@@ -95,7 +106,18 @@ export class BearerErrorFilter implements ExceptionFilter {
       adapter.reply(response, body, 403);
       return;
     }
-    adapter.setHeader(response, 'WWW-Authenticate', formatWwwAuthenticate(this.policy.realm, error, this.policy));
+    let challenge = formatWwwAuthenticate(this.policy.realm, error, this.policy);
+    if (this.dpop)
+      challenge = formatDpopChallenges(
+        this.policy.realm,
+        error,
+        this.dpop,
+        usedDpopScheme(request),
+        challenge,
+        this.policy,
+      );
+    adapter.setHeader(response, 'WWW-Authenticate', challenge);
+    if (error instanceof DpopNonceError) adapter.setHeader(response, 'DPoP-Nonce', error.nonce);
     const scope = (error as { scope?: string }).scope;
     const body = error.code
       ? {

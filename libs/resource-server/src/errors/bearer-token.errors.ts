@@ -1,8 +1,13 @@
 import type { RejectionReason } from './rejection-reason.js';
 
-/** The error codes of RFC 6750 §3.1, and RFC 9470 §3's `insufficient_user_authentication`. */
+/** The error codes of RFC 6750 §3.1, RFC 9470 §3's `insufficient_user_authentication`, and the two of DPoP (RFC 9449 §7.1, §8). */
 export type BearerErrorCode =
-  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication';
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /**
  * A request refused for its bearer token (RFC 6750 §3). Created where the rule is checked,

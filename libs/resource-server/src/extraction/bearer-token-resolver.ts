@@ -7,6 +7,10 @@ export type TokenSource = 'header' | 'cookie';
 export interface ResolvedToken {
   readonly token: string;
   readonly source: TokenSource;
+  /** The `Authorization` scheme: `dpop` for `Authorization: DPoP` (RFC 9449 §7.1). Default: `bearer`. */
+  readonly scheme?: 'bearer' | 'dpop';
+  /** The request's one `DPoP` header (the proof JWT), when the scheme is `dpop`. */
+  readonly dpopProof?: string;
 }
 
 /**

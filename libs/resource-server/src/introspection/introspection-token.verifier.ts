@@ -4,9 +4,10 @@ import { InvalidTokenError } from '../errors/bearer-token.errors.js';
 import { whenAnswered, type TokenVerifier } from '../verification/token-verifier.js';
 import type { IntrospectionResponse, TokenIntrospector } from './token-introspector.js';
 
-// token_type values that are access tokens (RFC 7662 §2.2 uses RFC 6749 §7.1 types); a
-// refresh token must not open the API as a bearer token
-const ACCESS_TOKEN_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+// token_type values that are access tokens (RFC 7662 §2.2 uses RFC 6749 §7.1 types, and
+// RFC 9449 §6.2 `DPoP`, whose binding the cnf rule checks); a refresh token must not open the
+// API as a bearer token
+const ACCESS_TOKEN_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token', 'dpop']);
 
 /**
  * Verification by RFC 7662 introspection: the authorization server says whether the token

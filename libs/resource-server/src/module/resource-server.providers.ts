@@ -25,11 +25,12 @@ import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.
 import type { VerificationListener } from '../telemetry/verification-event.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import type { TokenVerifier } from '../verification/token-verifier.js';
 import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
 import { ProtectedResourceMetadataPolicy, resourceMetadataUrl } from '../metadata/protected-resource-metadata.js';
 import { RouteScopes } from '../metadata/route-scopes.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+import { DPOP_PROVIDERS, UNBOUND_TOKEN_VERIFIER } from './dpop.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 import { IssuerVerifiers, issuerVerifiersFor } from './issuer-verifiers.js';
 
@@ -49,7 +50,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     provide: BearerTokenResolver,
     inject: [RESOLVED_OPTIONS, EXTENSION.tokenResolver],
     useFactory: (options: ResolvedOptions, custom: BearerTokenResolver | null) =>
-      custom ?? new HeaderOrCookieTokenResolver(options.cookieName),
+      custom ?? new HeaderOrCookieTokenResolver(options.cookieName, options.dpop.mode !== 'off'),
   },
   {
     provide: AuthorizationServerMetadataSource,
@@ -126,7 +127,8 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     },
   },
   {
-    provide: TokenVerifier,
+    // wrapped by the binding rule (dpop.providers.ts), which provides TokenVerifier
+    provide: UNBOUND_TOKEN_VERIFIER,
     inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier, IssuerVerifiers],
     useFactory: (
       options: ResolvedOptions,
@@ -183,32 +185,20 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     useFactory: (o: ResolvedOptions) => protectedResourceMetadataPolicy(o),
   },
   RouteScopes,
+  ...DPOP_PROVIDERS,
 ];
 
 /**
- * The metadata's facts. DPoP and several issuers are read when the options have them
- * (`dpop`, `dpopAlgorithms`, `issuers`), so the document follows them as they are added.
+ * The metadata's facts (RFC 9728 §2): every configured issuer, the DPoP mode and
+ * algorithms, mTLS.
  */
 function protectedResourceMetadataPolicy(options: ResolvedOptions): ProtectedResourceMetadataPolicy {
-  const more = options as ResolvedOptions & {
-    readonly dpop?: unknown;
-    readonly dpopAlgorithms?: unknown;
-    readonly issuers?: unknown;
-  };
-  const dpop = more.dpop === 'allowed' || more.dpop === 'required' ? more.dpop : 'off';
-  // an issuer list may hold identifiers or per-issuer settings ({ issuer, ... })
-  const listed = Array.isArray(more.issuers)
-    ? (more.issuers as unknown[]).map((entry) =>
-        typeof entry === 'string' ? entry : (entry as { issuer?: unknown } | null)?.issuer,
-      )
-    : [];
-  const issuers =
-    listed.length > 0 && listed.every((i) => typeof i === 'string') ? (listed as string[]) : [options.issuer];
+  const issuers = options.issuers.map((issuer) => issuer.issuer);
   return {
     resource: options.resource,
-    authorizationServers: issuers,
-    dpop,
-    dpopAlgorithms: Array.isArray(more.dpopAlgorithms) ? (more.dpopAlgorithms as string[]) : undefined,
+    authorizationServers: issuers.length > 0 ? issuers : [options.issuer].filter((issuer) => issuer !== ''),
+    dpop: options.dpop.mode,
+    dpopAlgorithms: options.dpop.algorithms,
     mtls: options.mtls,
   };
 }

@@ -18,3 +18,5 @@ export {
   TestCertificateAuthority,
 } from './test-certificate-authority.js';
 export type { TestCertificate } from './test-certificate-authority.js';
+export { DpopTestKey } from './dpop-test-key.js';
+export type { DpopProofOptions, DpopTestAlgorithm } from './dpop-test-key.js';

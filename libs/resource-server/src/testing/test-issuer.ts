@@ -59,6 +59,8 @@ export interface TokenOptions {
   readonly key?: TestKey;
   /** Lifetime in seconds from `now`. Default: 300. */
   readonly expiresInSeconds?: number;
+  /** Bind the token to this DPoP key (`cnf.jkt`, RFC 9449 §6.1), e.g. a `DpopTestKey`. */
+  readonly dpop?: { readonly jkt: string };
 }
 
 /** Settings of a {@link TestIssuer}. */
@@ -151,7 +153,9 @@ export class TestIssuer {
    * An opaque token the introspection endpoint knows: active with `iss`, `sub`, `aud`,
    * `exp`, `scope`, `token_type` by default, each overridable (or removed with `undefined`).
    */
-  opaqueToken(options: { claims?: Record<string, unknown>; expiresInSeconds?: number } = {}): string {
+  opaqueToken(
+    options: { claims?: Record<string, unknown>; expiresInSeconds?: number; dpop?: { readonly jkt: string } } = {},
+  ): string {
     const token = randomBytes(24).toString('base64url');
     const now = Math.floor((this.options.clock ?? Date.now)() / 1000);
     this.opaqueTokens.set(
@@ -164,7 +168,8 @@ export class TestIssuer {
         exp: now + (options.expiresInSeconds ?? 300),
         scope: 'openid',
         client_id: 'web',
-        token_type: 'Bearer',
+        token_type: options.dpop ? 'DPoP' : 'Bearer',
+        ...(options.dpop ? { cnf: { jkt: options.dpop.jkt } } : {}),
         ...options.claims,
       }),
     );
@@ -232,6 +237,7 @@ export class TestIssuer {
       exp: now + (options.expiresInSeconds ?? 300),
       jti: randomUUID(),
       scope: 'openid',
+      ...(options.dpop ? { cnf: { jkt: options.dpop.jkt } } : {}),
       ...options.claims,
     };
     const header: Record<string, unknown> = { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...options.header };

@@ -12,6 +12,12 @@ export interface VerificationContext {
   readonly method: string;
   /** The request's target as received (path and query). */
   readonly url: string;
+  /** The `Authorization` scheme the token came with; undefined for `bearer` (and the cookie). */
+  readonly scheme?: 'bearer' | 'dpop';
+  /** The request's `DPoP` proof (RFC 9449 §4), when the scheme is `dpop`. */
+  readonly dpopProof?: string;
+  /** The request's `Host` header, to rebuild a proof's `htu`. */
+  readonly host?: string;
   /**
    * Base64url SHA-256 of the DER of the client certificate (RFC 8705 §3.1, as `cnf.x5t#S256`
    * holds it): the TLS connection's, or one forwarded by a trusted proxy. Undefined without
