@@ -6,7 +6,7 @@ import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { damageAccessToken } from './support/sessions.js';
 
 /** The BFF pattern in a real browser: the page works, and the browser holds no token. */

@@ -6,7 +6,7 @@ import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 import { logInThroughBff } from './support/log-in.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 
 /** Polls `url` until it answers `status` (an outside event, not a timing assumption); fails after `withinMs`. */
 async function until(url: string, status: number, withinMs = 15_000): Promise<void> {

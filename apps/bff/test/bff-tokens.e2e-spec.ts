@@ -9,7 +9,7 @@ import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 import { Browser as FetchBrowser } from '../../../test/support/fetch-browser.js';
 import { codeForCallback, logInThroughBff } from './support/log-in.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { damageAccessToken, storedSession } from './support/sessions.js';
 
 const CLIENT = 'Basic ' + Buffer.from('bff:bff-secret').toString('base64');

@@ -4,7 +4,7 @@ import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack
 import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;

@@ -4,7 +4,7 @@ import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import request from 'supertest';
 import { METER_NAME, ResourceServerModule, type VerificationEvent } from 'nest-resource-server';
-import { TestIssuer } from 'nest-resource-server/testing';
+import { DpopTestKey, TestIssuer } from 'nest-resource-server/testing';
 import { createProbeApp, PLATFORMS } from './support/probe-app.js';
 
 // Every verification the guard makes reaches the app's listener and the OpenTelemetry
@@ -246,6 +246,41 @@ describe('introspection metrics', () => {
       expect(valueOf('nest_resource_server.introspection.calls', { outcome: 'inactive' })).toBe(1);
       expect(valueOf('nest_resource_server.cache.lookups', { cache: 'introspection', result: 'hit' })).toBe(1);
       expect(valueOf('nest_resource_server.cache.lookups', { cache: 'introspection', result: 'miss' })).toBe(2);
+    } finally {
+      await app.close();
+      await issuer.close();
+      await provider.shutdown();
+      metrics.disable();
+    }
+  });
+});
+
+describe('DPoP metrics', () => {
+  it('counts each proof refused as a replay', async () => {
+    const issuer = await TestIssuer.start({ audience: 'api' });
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const app = await createProbeApp({
+      issuer: issuer.url,
+      audience: 'api',
+      dpop: 'allowed',
+      publicUrl: 'http://api.test',
+    });
+    try {
+      const key = DpopTestKey.generate();
+      const token = issuer.token({ dpop: key });
+      const proof = key.proof({ url: 'http://api.test/claims', accessToken: token });
+      const call = () =>
+        request(app.getHttpServer()).get('/claims').set('authorization', `DPoP ${token}`).set('DPoP', proof);
+      await call().expect(200);
+      expect((await call()).body.reason).toBe('dpop_proof_invalid');
+      expect((await call()).status).toBe(401);
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics
+        .find((s) => s.scope.name === METER_NAME)!
+        .metrics.find((m) => m.descriptor.name === 'nest_resource_server.dpop.replays_refused');
+      expect((metric?.dataPoints as DataPoint<number>[])[0]?.value).toBe(2);
     } finally {
       await app.close();
       await issuer.close();

@@ -9,7 +9,8 @@ import { DpopReplayStore } from '../dpop/dpop-replay-store.js';
 import { MemoryDpopReplayStore } from '../dpop/memory-dpop-replay-store.js';
 import { RedisDpopStore } from '../dpop/redis-dpop-store.js';
 import { DpopChallengePolicy } from '../errors/dpop-challenge.js';
-import { TokenVerifier } from '../verification/token-verifier.js';
+import { ResourceServerMetrics } from '../telemetry/resource-server-metrics.js';
+import { TokenVerifier, whenAnswered } from '../verification/token-verifier.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
 
 /** The verifier of the configured strategy (or the custom one), before the binding rule. @internal */
@@ -48,12 +49,13 @@ export const DPOP_PROVIDERS: Provider[] = [
   },
   {
     provide: TokenVerifier,
-    inject: [RESOLVED_OPTIONS, UNBOUND_TOKEN_VERIFIER, DpopReplayStore, DpopNonces],
+    inject: [RESOLVED_OPTIONS, UNBOUND_TOKEN_VERIFIER, DpopReplayStore, DpopNonces, ResourceServerMetrics],
     useFactory: (
       options: ResolvedOptions,
       inner: TokenVerifier,
       replays: DpopReplayStore | null,
       nonces: DpopNonces | null,
+      metrics: ResourceServerMetrics,
     ): TokenVerifier => {
       const { dpop, clockToleranceSeconds, clock } = options;
       const proofs = new DpopProofValidator({ ...dpop, clockToleranceSeconds, clock });
@@ -62,7 +64,7 @@ export const DPOP_PROVIDERS: Provider[] = [
       return new SenderConstrainedTokenVerifier(
         inner,
         { dpop: dpop.mode, replayWindowMs },
-        replays ? { proofs, replays, nonces: nonces ?? undefined } : undefined,
+        replays ? { proofs, replays: counted(replays, metrics), nonces: nonces ?? undefined } : undefined,
       );
     },
   },
@@ -81,3 +83,15 @@ export const DPOP_PROVIDERS: Provider[] = [
       nonces ? new DpopNonceInterceptor(host, nonces) : null,
   },
 ];
+
+/** The replay store, each replay it refuses counted in the metrics. */
+function counted(store: DpopReplayStore, metrics: ResourceServerMetrics): DpopReplayStore {
+  return {
+    claim: (id, ttlMs) =>
+      whenAnswered(store.claim(id, ttlMs), (fresh) => {
+        if (!fresh) metrics.dpopReplayRefused();
+        return fresh;
+      }),
+    close: () => store.close?.() ?? Promise.resolve(),
+  };
+}

@@ -45,6 +45,14 @@ export class ResourceServerMetrics {
   readonly introspectionCacheLooked = (hit: boolean): void =>
     this.cacheLookups.add(1, { cache: 'introspection', result: hit ? 'hit' : 'miss' });
 
+  /** DPoP proofs refused because their `jti` was seen already (RFC 9449 §11.1). */
+  readonly dpopReplays: Counter = this.meter.createCounter('nest_resource_server.dpop.replays_refused', {
+    description: 'DPoP proofs refused as replays',
+  });
+
+  /** Counts one refused replay. */
+  readonly dpopReplayRefused = (): void => this.dpopReplays.add(1);
+
   /** Cache lookups by `cache` (`introspection`, `verified_token`) and `result` (`hit`, `miss`). */
   readonly cacheLookups: Counter = this.meter.createCounter('nest_resource_server.cache.lookups', {
     description: 'Lookups in the introspection and verified-token caches, by result',
