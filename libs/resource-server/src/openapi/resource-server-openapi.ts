@@ -121,7 +121,8 @@ export async function createResourceServerDocument(
       description: 'The access token in a cookie; a write needs a trusted `Origin` (CSRF rule).',
     };
   }
-  if (options.discovery !== false) {
+  // with several issuers, the first one's flow; with a resolver of tenants, none to name
+  if (options.discovery !== false && resolved.issuer !== '') {
     schemes[SECURITY_SCHEMES.oauth2] = await oauth2Scheme(
       resolved.issuer,
       options.discoveryTimeoutMs ?? resolved.httpTimeoutMs,
