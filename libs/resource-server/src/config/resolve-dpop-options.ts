@@ -51,7 +51,9 @@ export function resolveDpopOptions(
       );
     }
   }
-  const redisUrl = options.dpopRedisUrl ?? options.redisUrl ?? options.introspection?.redisUrl;
+  // the shared Redis (`redisUrl`) holds DPoP state only while DPoP is on
+  const shared = mode === 'off' ? undefined : options.redisUrl;
+  const redisUrl = options.dpopRedisUrl ?? shared ?? options.introspection?.redisUrl;
   const sameAsIntrospection = options.dpopRedisUrl === options.introspection?.redisUrl; // reported once, there
   if (
     options.dpopRedisUrl !== undefined &&
