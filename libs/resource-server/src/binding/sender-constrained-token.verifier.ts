@@ -103,8 +103,18 @@ export class SenderConstrainedTokenVerifier implements TokenVerifier {
   private checkOtherMembers(cnf: Record<string, unknown>, context: VerificationContext, proven?: string): void {
     for (const [member, value] of Object.entries(cnf)) {
       if (member === proven) continue;
-      if (member !== 'x5t#S256' || typeof value !== 'string' || value !== context.clientCertificateThumbprint) {
+      if (member !== 'x5t#S256' || typeof value !== 'string') {
         throw new InvalidTokenError('token is bound to a proof this request lacks', 'token_bound');
+      }
+      // RFC 8705 §3: the connection's (or the trusted proxy's) client certificate
+      if (context.clientCertificateThumbprint === undefined) {
+        throw new InvalidTokenError(
+          'token is bound to a client certificate the request does not present',
+          'token_bound',
+        );
+      }
+      if (value !== context.clientCertificateThumbprint) {
+        throw new InvalidTokenError('token is bound to another client certificate', 'token_bound');
       }
     }
   }
