@@ -154,6 +154,8 @@ console.log(`
   bff       ${BFF}  (server-side sessions: the browser never sees a token)
   auth      ${ISSUER}  (oidc-provider, access tokens live ${ACCESS_TOKEN_TTL} s)
 
+  API docs  ${TODO_API}/docs and ${HELP_API}/docs (Swagger UI: routes, scopes, reasons)
+
   From a shell, use localhost (curl resolves *.localhost, Node does not): curl localhost:3001/health
 
   Ctrl-C stops everything.
