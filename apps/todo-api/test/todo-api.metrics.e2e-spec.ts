@@ -43,9 +43,7 @@ describe('todo-api METRICS_PORT', () => {
     expect(sample(text, 'nest_resource_server_verifications_total', 'outcome="accepted"')).toBe(2);
     expect(text).toMatch(/^nest_resource_server_verifications_total\{[^}]*reason="token_missing"[^}]*\} 1$/m);
     expect(text).toMatch(/^nest_resource_server_verifications_total\{[^}]*reason="token_expired"[^}]*\} 1$/m);
-    expect(text).toMatch(
-      /^nest_resource_server_verification_duration_count\{[^}]*outcome="accepted"[^}]*\} 2$/m,
-    );
+    expect(text).toMatch(/^nest_resource_server_verification_duration_count\{[^}]*outcome="accepted"[^}]*\} 2$/m);
     // never the token, nor a subject
     expect(text).not.toContain(token.split('.')[1]!);
     expect(text).not.toContain('alice');
