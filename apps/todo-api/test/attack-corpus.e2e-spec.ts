@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { RejectionReason } from 'nest-resource-server';
 import { signJws, TestIssuer, type TestKey } from 'nest-resource-server/testing';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
+import { TodoApiModule } from '../src/todo-api.module.js';
 
 const DEFAULTS = { port: 3001, audience: 'todo-api' };
 const REALM = 'Bearer realm="todo-api"';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { DpopTestKey, signJws, TestIssuer, type DpopProofOptions } from 'nest-resource-server/testing';
 import request from 'supertest';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
+import { TodoApiModule } from '../src/todo-api.module.js';
 
 const DEFAULTS = { port: 3001, audience: 'todo-api' };
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { TestIssuer, type TestKey } from 'nest-resource-server/testing';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
-import { TodoApiModule } from '../../../apps/todo-api/src/todo-api.module.js';
+import { TodoApiModule } from '../src/todo-api.module.js';
 
 /**
  * Fixed seed and a bounded count in CI; `FUZZ_RUNS=20000 FUZZ_SEED=<n>` for a longer run.
