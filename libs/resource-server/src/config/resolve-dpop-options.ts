@@ -4,6 +4,7 @@ import {
   type ResolvedDpopOptions,
   type ResourceServerOptions,
 } from './resource-server-options.js';
+import { isRedisUrl } from './url-checks.js';
 
 const MODES: readonly DpopMode[] = ['off', 'allowed', 'required'];
 const DEFAULT_ALGORITHMS: ResolvedDpopOptions['algorithms'] = ['ES256', 'RS256', 'PS256'];
@@ -55,11 +56,7 @@ export function resolveDpopOptions(
   const shared = mode === 'off' ? undefined : options.redisUrl;
   const redisUrl = options.dpopRedisUrl ?? shared ?? options.introspection?.redisUrl;
   const sameAsIntrospection = options.dpopRedisUrl === options.introspection?.redisUrl; // reported once, there
-  if (
-    options.dpopRedisUrl !== undefined &&
-    !sameAsIntrospection &&
-    !/^rediss?:\/\/[^\s]+$/.test(options.dpopRedisUrl)
-  ) {
+  if (options.dpopRedisUrl !== undefined && !sameAsIntrospection && !isRedisUrl(options.dpopRedisUrl)) {
     problem('dpopRedisUrl', 'expected a redis:// or rediss:// URL');
   }
   const redisKeyPrefix = options.dpopRedisKeyPrefix ?? DEFAULT_PREFIX;

@@ -1,7 +1,7 @@
 import type { IssuerResolver, IssuerSettings, ResolvedIssuer } from './issuer-settings.js';
 import { SUPPORTED_ALGORITHMS, type JwsAlgorithm, type ResourceServerOptions } from './resource-server-options.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
-import { isHttpUrl } from './resolve-options.js';
+import { isHttpUrl } from './url-checks.js';
 
 /** What an issuer inherits from the module's options when its settings leave it out. @internal */
 export interface IssuerDefaults {

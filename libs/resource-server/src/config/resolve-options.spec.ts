@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isHttpUrl, resolveOptions } from './resolve-options.js';
+import { resolveOptions } from './resolve-options.js';
+import { isHttpUrl } from './url-checks.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
 import type { ResourceServerOptions } from './resource-server-options.js';
 

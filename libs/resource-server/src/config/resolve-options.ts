@@ -7,6 +7,7 @@ import {
   type ResourceServerOptions,
   type TokenStrategyName,
 } from './resource-server-options.js';
+import { isHttpUrl, isOrigin, isRedisUrl } from './url-checks.js';
 import { ResourceServerConfigError } from './resource-server-config.error.js';
 import { resolveResourceOptions } from './resolve-resource-options.js';
 import { resolveIssuers } from './resolve-issuers.js';
@@ -191,7 +192,7 @@ function resolveIntrospection(
       `expected client_secret_basic or client_secret_post, got ${show(clientAuthMethod)}`,
     );
   }
-  if (input.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(input.redisUrl)) {
+  if (input.redisUrl !== undefined && !isRedisUrl(input.redisUrl)) {
     problem('introspection.redisUrl', 'expected a redis:// or rediss:// URL');
   }
   return {
@@ -230,33 +231,6 @@ function resolveVerifiedTokenCache(
   if (!Number.isInteger(maxEntries))
     problem('verifiedTokenCache.maxEntries', `expected a whole number, got ${maxEntries}`);
   return ttlSeconds > 0 ? { ttlSeconds, maxEntries } : undefined;
-}
-
-/** True for an origin exactly as a browser sends it: scheme, host, port if any, no path. @internal */
-export function isOrigin(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
-
-/** True for a `redis://` or `rediss://` URL. @internal */
-export function isRedisUrl(value: unknown): value is string {
-  return typeof value === 'string' && /^rediss?:\/\/[^\s]+$/.test(value);
-}
-
-/** @internal */
-export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 // values are echoed to help the operator; secrets never reach this function

@@ -1,4 +1,5 @@
 import type { ResolvedOptions, ResourceServerOptions } from './resource-server-options.js';
+import { isOrigin } from './url-checks.js';
 
 // RFC 9110 §5.1 field-name is a token
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -14,7 +15,7 @@ export function resolveResourceOptions(
   label: (option: string) => string,
 ): Pick<ResolvedOptions, 'resource' | 'mtls' | 'forwardedClientCertificateHeader'> {
   const { resource, mtls, forwardedClientCertificateHeader: header } = options;
-  if (resource !== undefined && !isResourceIdentifier(resource)) {
+  if (resource !== undefined && !isOrigin(resource)) {
     problem(
       'resource',
       `expected a URL without path, query or fragment, such as https://api.example.com, got ${show(resource)}`,
@@ -33,17 +34,6 @@ export function resolveResourceOptions(
     mtls: mtls === true,
     forwardedClientCertificateHeader: typeof header === 'string' ? header.toLowerCase() : undefined,
   };
-}
-
-/** An http(s) URL that is its own origin: no path (not even `/`), no query, no fragment, no credentials. */
-function isResourceIdentifier(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-  } catch {
-    return false;
-  }
 }
 
 function show(value: unknown): string {

@@ -6,8 +6,8 @@ import type { ProviderName } from './presets/provider-presets.js';
 /** How tokens are validated: locally (`jwt`), at the authorization server (`introspection`), or by shape (`auto`). */
 export type TokenStrategyName = 'jwt' | 'introspection' | 'auto';
 
-/** JWS algorithms the JWT strategy can verify (jsonwebtoken has no EdDSA). */
-export const SUPPORTED_ALGORITHMS = [
+/** The asymmetric JWS algorithms: what the JWT strategy verifies with a JWKS key, and all a DPoP proof may use. */
+const ASYMMETRIC_ALGORITHMS = [
   'RS256',
   'RS384',
   'RS512',
@@ -17,10 +17,10 @@ export const SUPPORTED_ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',
-  'HS256',
-  'HS384',
-  'HS512',
 ] as const;
+
+/** JWS algorithms the JWT strategy can verify (jsonwebtoken has no EdDSA). */
+export const SUPPORTED_ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, 'HS256', 'HS384', 'HS512'] as const;
 
 /** One of {@link SUPPORTED_ALGORITHMS}. */
 export type JwsAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
@@ -162,17 +162,7 @@ export interface ResourceServerOptions {
 export type DpopMode = 'off' | 'allowed' | 'required';
 
 /** Algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.2). */
-export const DPOP_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-] as const;
+export const DPOP_ALGORITHMS = ASYMMETRIC_ALGORITHMS;
 
 /** DPoP settings after validation. */
 export interface ResolvedDpopOptions {
