@@ -289,3 +289,32 @@ describe('DPoP metrics', () => {
     }
   });
 });
+
+describe('verified-token cache metrics', () => {
+  it('counts lookups by result', async () => {
+    const issuer = await TestIssuer.start({ audience: 'api' });
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const app = await createProbeApp({ issuer: issuer.url, audience: 'api', verifiedTokenCache: { ttlSeconds: 60 } });
+    try {
+      const token = issuer.token();
+      for (let i = 0; i < 3; i++) {
+        await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(200);
+      }
+      const { resourceMetrics } = await reader.collect();
+      const points = (resourceMetrics.scopeMetrics
+        .find((s) => s.scope.name === METER_NAME)!
+        .metrics.find((m) => m.descriptor.name === 'nest_resource_server.cache.lookups')?.dataPoints ??
+        []) as DataPoint<number>[];
+      const value = (result: string) =>
+        points.find((p) => p.attributes.cache === 'verified_token' && p.attributes.result === result)?.value;
+      expect([value('miss'), value('hit')]).toEqual([1, 2]);
+    } finally {
+      await app.close();
+      await issuer.close();
+      await provider.shutdown();
+      metrics.disable();
+    }
+  });
+});

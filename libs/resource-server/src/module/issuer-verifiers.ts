@@ -6,7 +6,8 @@ import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
 import { parseJoseHeader } from '../jwt/jose-header.validator.js';
-import { JwksKeyStore, type JwksKeyStoreOptions } from '../jwt/jwks-key-store.js';
+import { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import type { ResourceServerMetrics } from '../telemetry/resource-server-metrics.js';
 import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
 import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { IssuerRoutingVerifier } from '../verification/issuer-routing.verifier.js';
@@ -36,7 +37,7 @@ export interface IssuerVerifiers extends OnApplicationBootstrap {
 export function issuerVerifiersFor(
   options: ResolvedOptions,
   firstKeyStore: JwksKeyStore,
-  onFetch?: JwksKeyStoreOptions['onFetch'],
+  metrics?: ResourceServerMetrics,
 ): IssuerVerifiers | null {
   if (options.strategy === 'introspection') return null;
   const only = options.issuers.length === 1 ? options.issuers[0]! : undefined;
@@ -46,9 +47,9 @@ export function issuerVerifiersFor(
   const keyStores = new Map<string, JwksKeyStore>();
   const verifiers = new Map<string, TokenVerifier>();
   options.issuers.forEach((issuer, index) => {
-    const keyStore = index === 0 ? firstKeyStore : keyStoreFor(options, issuer, onFetch);
+    const keyStore = index === 0 ? firstKeyStore : keyStoreFor(options, issuer, metrics);
     keyStores.set(issuer.issuer, keyStore);
-    verifiers.set(issuer.issuer, jwtVerifierFor(options, issuer, keyStore));
+    verifiers.set(issuer.issuer, jwtVerifierFor(options, issuer, keyStore, metrics));
   });
   const algorithms = [...new Set([...options.algorithms, ...options.issuers.flatMap((i) => i.algorithms)])];
   const header = {
@@ -63,7 +64,7 @@ export function issuerVerifiersFor(
     resolve:
       resolver &&
       ((iss) =>
-        whenAnswered(resolver(iss), (settings) => settings && dynamicVerifier(options, iss, settings, onFetch))),
+        whenAnswered(resolver(iss), (settings) => settings && dynamicVerifier(options, iss, settings, metrics))),
   });
   return {
     router,
@@ -78,7 +79,7 @@ function dynamicVerifier(
   options: ResolvedOptions,
   iss: string,
   settings: Parameters<typeof resolveIssuerSettings>[1],
-  onFetch?: JwksKeyStoreOptions['onFetch'],
+  metrics?: ResourceServerMetrics,
 ): TokenVerifier {
   let issuer: ResolvedIssuer;
   try {
@@ -97,14 +98,10 @@ function dynamicVerifier(
       },
     );
   }
-  return jwtVerifierFor(options, issuer, keyStoreFor(options, issuer, onFetch));
+  return jwtVerifierFor(options, issuer, keyStoreFor(options, issuer, metrics), metrics);
 }
 
-function keyStoreFor(
-  options: ResolvedOptions,
-  issuer: ResolvedIssuer,
-  onFetch?: JwksKeyStoreOptions['onFetch'],
-): JwksKeyStore {
+function keyStoreFor(options: ResolvedOptions, issuer: ResolvedIssuer, metrics?: ResourceServerMetrics): JwksKeyStore {
   return new JwksKeyStore({
     jwksUri: issuer.jwksUri,
     discovery: new AuthorizationServerMetadataSource(issuer.issuer, options.httpTimeoutMs),
@@ -112,12 +109,21 @@ function keyStoreFor(
     maxFetchesPerMinute: options.jwksMaxFetchesPerMinute,
     refreshIntervalSeconds: options.jwksRefreshIntervalSeconds,
     clock: options.clock,
-    onFetch,
+    onFetch: metrics?.jwksFetched,
   });
 }
 
-/** One issuer's JWT verifier, with the optional cache of verified tokens (its own, per issuer). */
-function jwtVerifierFor(options: ResolvedOptions, issuer: ResolvedIssuer, keyStore: JwksKeyStore): TokenVerifier {
+/**
+ * One issuer's JWT verifier, with the optional cache of verified tokens (its own, per issuer):
+ * the module's single verifier too, given the options' own issuer, audiences and algorithms.
+ * @internal
+ */
+export function jwtVerifierFor(
+  options: ResolvedOptions,
+  issuer: Pick<ResolvedIssuer, 'issuer' | 'audiences' | 'algorithms'>,
+  keyStore: JwksKeyStore,
+  metrics?: ResourceServerMetrics,
+): TokenVerifier {
   const claims: RegisteredClaimsPolicy = { ...options, issuer: issuer.issuer, audiences: issuer.audiences };
   const header = {
     algorithms: issuer.algorithms,
@@ -128,5 +134,6 @@ function jwtVerifierFor(options: ResolvedOptions, issuer: ResolvedIssuer, keySto
   const cache = options.verifiedTokenCache;
   if (!cache) return jwt;
   const { clockToleranceSeconds, clock } = options;
-  return new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock });
+  const onLookup = metrics?.verifiedCacheLooked;
+  return new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock, onLookup });
 }

@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
-import type { RegisteredClaimsPolicy } from '../claims/registered-claims.validator.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import type { ResolvedOptions, ResourceServerOptions } from '../config/resource-server-options.js';
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
@@ -18,12 +17,10 @@ import { Rfc7662TokenIntrospector } from '../introspection/rfc7662-token-introsp
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { isJwsCompact } from '../jwt/jose-header.validator.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
-import { PassportJwtVerifier } from '../passport/passport-jwt.verifier.js';
 import { ResourceServerPassportStrategy } from '../passport/resource-server.strategy.js';
 import { ResourceServerMetrics } from '../telemetry/resource-server-metrics.js';
 import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
 import type { VerificationListener } from '../telemetry/verification-event.js';
-import { CachingTokenVerifier } from '../verification/caching-token-verifier.js';
 import { TokenStrategyRouter } from '../verification/token-strategy-router.js';
 import type { TokenVerifier } from '../verification/token-verifier.js';
 import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
@@ -32,7 +29,7 @@ import { RouteScopes } from '../metadata/route-scopes.js';
 import { EXTENSION, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import { DPOP_PROVIDERS, UNBOUND_TOKEN_VERIFIER } from './dpop.providers.js';
 import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
-import { IssuerVerifiers, issuerVerifiersFor } from './issuer-verifiers.js';
+import { IssuerVerifiers, issuerVerifiersFor, jwtVerifierFor } from './issuer-verifiers.js';
 
 /**
  * The module's providers, in the order of the request path: options, extraction,
@@ -84,7 +81,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
       keyStore: JwksKeyStore,
       custom: TokenVerifier | null,
       metrics: ResourceServerMetrics,
-    ) => (custom ? null : issuerVerifiersFor(options, keyStore, metrics.jwksFetched)),
+    ) => (custom ? null : issuerVerifiersFor(options, keyStore, metrics)),
   },
   {
     provide: IntrospectionCache,
@@ -129,14 +126,22 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
   {
     // wrapped by the binding rule (dpop.providers.ts), which provides TokenVerifier
     provide: UNBOUND_TOKEN_VERIFIER,
-    inject: [RESOLVED_OPTIONS, JwksKeyStore, TokenIntrospector, EXTENSION.tokenVerifier, IssuerVerifiers],
+    inject: [
+      RESOLVED_OPTIONS,
+      JwksKeyStore,
+      TokenIntrospector,
+      EXTENSION.tokenVerifier,
+      IssuerVerifiers,
+      ResourceServerMetrics,
+    ],
     useFactory: (
       options: ResolvedOptions,
       keyStore: JwksKeyStore,
       introspector: TokenIntrospector | null,
       custom: TokenVerifier | null,
       issuers: IssuerVerifiers | null,
-    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector, issuers?.router),
+      metrics: ResourceServerMetrics,
+    ): TokenVerifier => custom ?? verifierFor(options, keyStore, introspector, metrics, issuers?.router),
   },
   {
     provide: CrossSitePolicy,
@@ -208,29 +213,12 @@ function verifierFor(
   options: ResolvedOptions,
   keyStore: JwksKeyStore,
   introspector: TokenIntrospector | null,
+  metrics: ResourceServerMetrics,
   issuers?: TokenVerifier,
 ): TokenVerifier {
-  const claims: RegisteredClaimsPolicy = options;
-  const introspection = introspector && new IntrospectionTokenVerifier(introspector, claims);
+  const introspection = introspector && new IntrospectionTokenVerifier(introspector, options);
   if (options.strategy === 'introspection') return introspection!;
-  let jwt: TokenVerifier = new PassportJwtVerifier(
-    {
-      header: {
-        algorithms: options.algorithms,
-        hmacConfigured: options.hmacKey !== undefined,
-        requireAccessTokenType: options.requireAccessTokenType,
-      },
-      claims,
-      hmacKey: options.hmacKey,
-    },
-    keyStore,
-  );
-  const cache = options.verifiedTokenCache;
-  if (cache) {
-    const { clockToleranceSeconds, clock } = options;
-    jwt = new CachingTokenVerifier(jwt, keyStore, { ...cache, clockToleranceSeconds, clock });
-  }
-  // several issuers: the token's `iss` picks that issuer's verifier (and its cache)
-  if (issuers) jwt = issuers;
+  // several issuers: the token's `iss` picks that issuer's verifier (and its cache); one: the module's own
+  const jwt = issuers ?? jwtVerifierFor(options, options, keyStore, metrics);
   return options.strategy === 'auto' ? new TokenStrategyRouter(isJwsCompact, jwt, introspection!) : jwt;
 }

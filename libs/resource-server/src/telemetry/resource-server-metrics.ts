@@ -53,6 +53,10 @@ export class ResourceServerMetrics {
   /** Counts one refused replay. */
   readonly dpopReplayRefused = (): void => this.dpopReplays.add(1);
 
+  /** Counts one lookup in the verified-token cache. */
+  readonly verifiedCacheLooked = (hit: boolean): void =>
+    this.cacheLookups.add(1, { cache: 'verified_token', result: hit ? 'hit' : 'miss' });
+
   /** Cache lookups by `cache` (`introspection`, `verified_token`) and `result` (`hit`, `miss`). */
   readonly cacheLookups: Counter = this.meter.createCounter('nest_resource_server.cache.lookups', {
     description: 'Lookups in the introspection and verified-token caches, by result',

@@ -10,6 +10,8 @@ export interface VerifiedTokenCachePolicy extends TimePolicy {
   /** Seconds an entry lives, never past the token's `exp`. */
   readonly ttlSeconds: number;
   readonly maxEntries: number;
+  /** Told of each lookup, hit or miss (the module counts them in the metrics). */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 /** Where the signing keys come from: entries made under another key-set version are not used. */
@@ -48,10 +50,12 @@ export class CachingTokenVerifier implements TokenVerifier {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       if (entry.keySetVersion === this.keys.keySetVersion() && this.stillValid(entry.claims)) {
+        this.policy.onLookup?.(true);
         return { token, claims: entry.claims, strategy: entry.strategy };
       }
       this.entries.delete(key);
     }
+    this.policy.onLookup?.(false);
     // read before verifying: a key set replaced meanwhile must not vouch for this entry
     const keySetVersion = this.keys.keySetVersion();
     const verified = this.inner.verify(token, context);
