@@ -12,7 +12,7 @@ import { jsonBody } from './json-body.js';
 import { originCheck } from './origin-check.middleware.js';
 import { SESSION_COOKIE } from './session.js';
 import { loginRequired, sessionGate } from './session-gate.js';
-import { connectSessionRedis, sessionStoreHealth } from './session-store.js';
+import { createSessionRedis, firstConnectionAttempt, sessionStoreHealth } from './session-store.js';
 import { securityHeaders } from './security-headers.js';
 
 /** The routes that read or write the session; the page, its files and health never load one. */
@@ -39,7 +39,7 @@ export async function startBff(
   options: { logger?: LogLevel[] | LoggerService | false; clock?: () => number } = {},
 ): Promise<RunningBff> {
   const { logger, clock } = options;
-  const redis: Redis | undefined = config.redisUrl ? await connectSessionRedis(config.redisUrl) : undefined;
+  const redis: Redis | undefined = config.redisUrl ? await createSessionRedis(config.redisUrl) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis, clock), {
     abortOnError: false,
     bodyParser: false,
@@ -72,6 +72,8 @@ export async function startBff(
   app.use(SESSION_ROUTES, sessionGate(sessions, sessionStoreHealth(redis)));
   app.use('/api', loginRequired(), jsonBody());
   app.enableShutdownHooks();
+  // after create, so an outage at start-up is logged through the app's logger
+  if (redis) await firstConnectionAttempt(redis);
   await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
   const api = app.get<ApiClient>(API_CLIENT);
   const address = app.getHttpServer().address() as { port: number };

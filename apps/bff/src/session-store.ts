@@ -23,7 +23,7 @@ export interface SessionStoreHealth {
  * when Redis goes away and one when it is back (ioredis would otherwise report every failed
  * reconnect as an unhandled `error` event).
  */
-export async function connectSessionRedis(url: string): Promise<Redis> {
+export async function createSessionRedis(url: string): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const logger = new Logger('Bff');
   const redis = new Redis(url, {
@@ -32,6 +32,8 @@ export async function connectSessionRedis(url: string): Promise<Redis> {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // connected by firstConnectionAttempt(), once the app's logger is in place
+    lazyConnect: true,
   });
   let down = false;
   redis.on('error', (error: Error) => {
@@ -46,6 +48,28 @@ export async function connectSessionRedis(url: string): Promise<Redis> {
     logger.log('session store (Redis) is back');
   });
   return redis;
+}
+
+/**
+ * Connects the client and waits for the first attempt to end, either way (ready, an error, or the
+ * connect timeout), so a BFF whose Redis answers is ready the moment it starts listening, and
+ * one whose Redis is down still starts (answering 503 on session routes until it is back).
+ */
+export function firstConnectionAttempt(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    // a failure is the error event's to log; the client keeps reconnecting on its own
+    if (redis.status === 'wait') redis.connect().catch(() => undefined);
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      redis.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, REDIS_CONNECT_TIMEOUT_MS + 500);
+    redis.once('ready', done);
+    redis.once('error', done);
+  });
 }
 
 /** The health of a Redis session store (`redis`) or of the in-process memory store (always up). */

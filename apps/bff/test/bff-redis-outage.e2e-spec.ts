@@ -133,3 +133,46 @@ describe('bff: its Redis goes down and comes back', () => {
     expect((await again.request(`${origin}/api/todos`)).status).toBe(200);
   });
 });
+
+describe('bff: started while its Redis is down', () => {
+  it('starts within the connect timeout, answers 503 on session routes, and is ready once Redis starts', async () => {
+    const redis = await startTestRedis();
+    await redis.stop();
+    const stack = await startDemoStack({ host: 'localhost', accessTokenTtlSeconds: 60 });
+    const lines: string[] = [];
+    const logger: LoggerService = {
+      log: (message: unknown) => lines.push(`log ${String(message)}`),
+      warn: (message: unknown) => lines.push(`warn ${String(message)}`),
+      error: (message: unknown) => lines.push(`error ${String(message)}`),
+    };
+    let bff: RunningBff | undefined;
+    try {
+      const started = Date.now();
+      bff = await startBff(
+        bffConfigFromEnv({
+          PORT: '0',
+          HOST: '127.0.0.1',
+          OAUTH_ISSUER: stack.issuer,
+          TODO_API_URL: stack.todoApi.url,
+          HELP_API_URL: stack.helpApi.url,
+          REDIS_URL: redis.url,
+          SESSION_SECRET: 'outage-spec-secret',
+        }) as BffConfig,
+        { logger },
+      );
+      // the first connection attempt is waited for (bounded), never a reconnect loop
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await fetch(`${bff.url}/health/ready`)).status).toBe(503);
+      const session = await fetch(`${bff.url}/session`);
+      expect([session.status, session.headers.get('retry-after')]).toEqual([503, '5']);
+      expect(lines.filter((line) => line.includes('session store (Redis) unreachable'))).toHaveLength(1);
+      await redis.start();
+      await until(`${bff.url}/health/ready`, 200);
+      expect((await fetch(`${bff.url}/session`)).status).toBe(401);
+    } finally {
+      await bff?.close();
+      await stack.close();
+      await redis.stop();
+    }
+  });
+});
