@@ -24,6 +24,7 @@ const FOLDERS = [
   'testing',
   'openapi',
   'telemetry',
+  'transports',
 ];
 const MAY_IMPORT = {
   config: [],
@@ -36,8 +37,10 @@ const MAY_IMPORT = {
   introspection: ['errors', 'claims', 'discovery', 'verification'],
   dpop: ['errors'],
   binding: ['errors', 'claims', 'verification', 'dpop'],
-  authorization: ['errors', 'claims', 'extraction', 'verification', 'telemetry'],
-  passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization'],
+  // how a Nest context (HTTP, GraphQL, WebSocket, RPC) carries a token and its verified claims
+  transports: ['errors', 'claims', 'extraction', 'verification'],
+  authorization: ['errors', 'claims', 'extraction', 'verification', 'telemetry', 'transports'],
+  passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization', 'transports'],
   metadata: ['authorization'],
   health: ['jwt', 'introspection'],
   module: FOLDERS.filter(

@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-claims.js';
+import { checkTimes, type TimePolicy } from '../claims/time-rules.js';
+import { MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
@@ -11,7 +14,9 @@ import { compileRequirements } from './claim-checks.js';
 import { claimReaderFor, type ClaimSources } from './claim-sources.js';
 import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
-import { attachVerifiedToken, type RequestWithToken } from './verified-request.js';
+import type { Transport } from '../transports/transport.js';
+import { transportOf } from '../transports/transports.js';
+import { attachVerifiedToken, verifiedTokenOfRequest, type RequestWithToken } from '../transports/verified-request.js';
 
 /** What the guard needs of the options. */
 export interface RouteRulesPolicy {
@@ -49,6 +54,7 @@ export class ResourceServerGuard implements CanActivate {
   private readonly rules = new WeakMap<object, WeakMap<object, RouteRules>>();
 
   private readonly stages: RequestVerification;
+  private readonly times: TimePolicy;
 
   constructor(
     private readonly reflector: Reflector,
@@ -60,23 +66,55 @@ export class ResourceServerGuard implements CanActivate {
     @Optional() @Inject(ClientCertificatePolicy) clientCertificate?: ClientCertificatePolicy,
   ) {
     this.stages = { resolver, verifier, crossSite, clientCertificate: clientCertificate ?? undefined };
+    this.times = { clock: policy.clock ?? Date.now, clockToleranceSeconds: policy.clockToleranceSeconds ?? 0 };
   }
 
   // not `async`: a public route or a verification answered from memory needs no promise
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rules = this.rulesFor(context.getHandler(), context.getClass());
     if (rules.isPublic) return true;
-    // secure by default: a non-HTTP handler (RPC, WebSocket) must be marked @Public() explicitly
-    if (context.getType() !== 'http') return false;
-
+    const type = context.getType();
+    if (type !== 'http') return this.admitOther(context, transportOf(type), rules);
     const request = context.switchToHttp().getRequest<RequestWithToken>();
-    const node = nodeRequestOf(request);
+    return this.verifyAndAdmit(context, request, nodeRequestOf(request), rules);
+  }
+
+  /**
+   * GraphQL, WebSocket, RPC: the same rules through the context's transport. A token already
+   * verified on the holder (this GraphQL operation, this WebSocket connection) is used again
+   * with its times checked anew; otherwise the transport's request is verified. Secure by
+   * default: a context no transport knows is refused (only `@Public()` opens it).
+   */
+  private admitOther(
+    context: ExecutionContext,
+    transport: Transport | undefined,
+    rules: RouteRules,
+  ): boolean | Promise<boolean> {
+    const holder = transport?.holderOf(context);
+    if (!transport || !holder) return false;
+    const known = transport.reusesVerifiedToken ? verifiedTokenOfRequest(holder) : undefined;
+    if (known) {
+      checkTimes(known.claims, this.times, false);
+      rules.check(known.claims);
+      return true;
+    }
+    const node = transport.requestOf(context);
+    if (!node) throw new MissingTokenError();
+    return this.verifyAndAdmit(context, holder, node, rules);
+  }
+
+  private verifyAndAdmit(
+    context: ExecutionContext,
+    holder: RequestWithToken,
+    node: IncomingMessage,
+    rules: RouteRules,
+  ): boolean | Promise<boolean> {
     const startedAt = performance.now();
     const handler = () => `${context.getClass().name}.${context.getHandler().name}`;
     let answer: boolean | Promise<boolean>;
     try {
       answer = whenAnswered(verifyRequest(node, this.stages), (verified) => {
-        admit(request, verified, rules);
+        admit(holder, verified, rules);
         this.telemetry.accepted(node, handler, startedAt, verified.strategy, verified.claims.iss);
         return true;
       });

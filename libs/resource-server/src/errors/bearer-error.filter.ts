@@ -13,6 +13,7 @@ import { BearerTokenError } from './bearer-token.errors.js';
 import { CrossSiteRequestError } from './cross-site-request.error.js';
 import { DpopChallengePolicy, formatDpopChallenges, usedDpopScheme } from './dpop-challenge.js';
 import { DpopNonceError } from './dpop.errors.js';
+import { RejectionWriters, type Rejection } from './rejection.js';
 import { formatWwwAuthenticate } from './www-authenticate.js';
 
 /** What the filter needs of the options. */
@@ -63,38 +64,53 @@ export class BearerErrorFilter implements ExceptionFilter {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(BearerErrorPolicy) private readonly policy: BearerErrorPolicy,
     @Optional() @Inject(DpopChallengePolicy) private readonly dpop?: DpopChallengePolicy | null,
+    @Optional() @Inject(RejectionWriters) private readonly writers?: RejectionWriters | null,
   ) {}
 
   catch(
     error: BearerTokenError | AuthorizationServerUnavailableError | CrossSiteRequestError,
     host: ArgumentsHost,
-  ): void {
-    if (host.getType() !== 'http') throw error;
-    const adapter = this.adapterHost.httpAdapter;
-    const http = host.switchToHttp();
-    const request = http.getRequest<{ method?: string; url?: string }>();
-    const response = http.getResponse<unknown>();
+  ): unknown {
+    const type = host.getType();
+    const writer = type === 'http' ? undefined : this.writers?.[type];
+    if (type !== 'http' && !writer) throw error;
+    const request = writer?.describe(host) ?? host.switchToHttp().getRequest<{ method?: string; url?: string }>();
+    const rejection = this.rejectionFor(error, request);
     const route = `${request.method} ${request.url?.split('?')[0]}`;
-    adapter.setHeader(response, 'Cache-Control', 'no-store');
-
-    if (error instanceof AuthorizationServerUnavailableError) {
+    if (rejection.status === 503) {
       this.logger.warn(
-        `503 ${error.reason} ${route}: ${error.message}`,
-        ...fieldsOf('unavailable', 503, error.reason, request),
+        `503 ${rejection.reason} ${route}: ${error.message}`,
+        ...fieldsOf('unavailable', 503, rejection.reason, request),
       );
-      adapter.setHeader(response, 'Retry-After', RETRY_AFTER_SECONDS);
-      adapter.reply(
-        response,
-        { statusCode: 503, error: 'temporarily_unavailable', error_description: 'authorization server unavailable' },
-        503,
+    } else {
+      this.logger.log(
+        `${rejection.status} ${rejection.reason} ${route}`,
+        ...fieldsOf('rejected', rejection.status, rejection.reason, request),
       );
-      return;
     }
+    if (writer) return writer.write(rejection, host);
+    const adapter = this.adapterHost.httpAdapter;
+    const response = host.switchToHttp().getResponse<unknown>();
+    for (const [name, value] of Object.entries(rejection.headers)) adapter.setHeader(response, name, value);
+    adapter.reply(response, rejection.body, rejection.status);
+    return undefined;
+  }
 
-    this.logger.log(
-      `${error.status} ${error.reason} ${route}`,
-      ...fieldsOf('rejected', error.status, error.reason, request),
-    );
+  /** Status, headers and body of the answer, whatever writes it. */
+  private rejectionFor(
+    error: BearerTokenError | AuthorizationServerUnavailableError | CrossSiteRequestError,
+    request: { method?: string; url?: string },
+  ): Rejection {
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+    if (error instanceof AuthorizationServerUnavailableError) {
+      headers['Retry-After'] = RETRY_AFTER_SECONDS;
+      const body = {
+        statusCode: 503,
+        error: 'temporarily_unavailable',
+        error_description: 'authorization server unavailable',
+      };
+      return { status: 503, headers, body, reason: error.reason };
+    }
     if (error instanceof CrossSiteRequestError) {
       // not the token's fault: no challenge (the operator contract, second edition)
       const body = {
@@ -103,8 +119,7 @@ export class BearerErrorFilter implements ExceptionFilter {
         error_description: error.description,
         reason: error.reason,
       };
-      adapter.reply(response, body, 403);
-      return;
+      return { status: 403, headers, body, reason: error.reason };
     }
     let challenge = formatWwwAuthenticate(this.policy.realm, error, this.policy);
     if (this.dpop)
@@ -116,8 +131,8 @@ export class BearerErrorFilter implements ExceptionFilter {
         challenge,
         this.policy,
       );
-    adapter.setHeader(response, 'WWW-Authenticate', challenge);
-    if (error instanceof DpopNonceError) adapter.setHeader(response, 'DPoP-Nonce', error.nonce);
+    headers['WWW-Authenticate'] = challenge;
+    if (error instanceof DpopNonceError) headers['DPoP-Nonce'] = error.nonce;
     const scope = (error as { scope?: string }).scope;
     const body = error.code
       ? {
@@ -128,6 +143,6 @@ export class BearerErrorFilter implements ExceptionFilter {
           ...(scope ? { scope } : {}),
         }
       : { statusCode: 401, message: 'bearer token required', reason: error.reason };
-    adapter.reply(response, body, error.status);
+    return { status: error.status, headers, body, reason: error.reason };
   }
 }

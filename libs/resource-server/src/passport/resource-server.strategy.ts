@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import type { AccessTokenClaims } from '../claims/access-token-claims.js';
-import { attachVerifiedToken, type RequestWithToken } from '../authorization/verified-request.js';
+import { attachVerifiedToken, type RequestWithToken } from '../transports/verified-request.js';
 import { BearerTokenError, MissingTokenError } from '../errors/bearer-token.errors.js';
 import { BearerTokenResolver, nodeRequestOf } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';

@@ -1,10 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AccessTokenClaims, VerifiedToken } from '../../claims/access-token-claims.js';
-import { verifiedTokenOfRequest, type RequestWithToken } from '../verified-request.js';
+import { transportOf } from '../../transports/transports.js';
+import { verifiedTokenOfRequest } from '../../transports/verified-request.js';
 
-/** @internal The token the guard verified for this request, if any. */
+/** @internal The token the guard verified for this request (operation, connection), if any. */
 export function verifiedTokenOf(context: ExecutionContext): VerifiedToken | undefined {
-  return verifiedTokenOfRequest(context.switchToHttp().getRequest<RequestWithToken>());
+  const holder = transportOf(context.getType())?.holderOf(context);
+  return holder && verifiedTokenOfRequest(holder);
 }
 
 /**
