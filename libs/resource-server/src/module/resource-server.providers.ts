@@ -5,6 +5,8 @@ import { resolveOptions } from '../config/resolve-options.js';
 import type { ResolvedOptions, ResourceServerOptions } from '../config/resource-server-options.js';
 import { AuthorizationServerMetadataSource } from '../discovery/authorization-server-metadata.js';
 import { BearerErrorFilter, BearerErrorPolicy } from '../errors/bearer-error.filter.js';
+import { RejectionWriters } from '../errors/rejection.js';
+import { REJECTION_WRITERS } from '../transports/rejection-writers.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { HeaderOrCookieTokenResolver } from '../extraction/header-or-cookie-token-resolver.js';
@@ -176,6 +178,7 @@ export const RESOURCE_SERVER_PROVIDERS: Provider[] = [
     }),
   },
   { provide: APP_FILTER, useClass: BearerErrorFilter },
+  { provide: RejectionWriters, useValue: REJECTION_WRITERS },
   {
     provide: ClientCertificatePolicy,
     inject: [RESOLVED_OPTIONS],

@@ -1,0 +1,8 @@
+import type { RejectionWriters } from '../errors/rejection.js';
+
+/**
+ * How a refusal is answered outside plain HTTP, by `host.getType()`. A type without a
+ * writer gets the error thrown back to Nest (its own handling for that transport).
+ * @internal
+ */
+export const REJECTION_WRITERS: RejectionWriters = {};
