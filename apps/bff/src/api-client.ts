@@ -115,7 +115,6 @@ export class ApiClient {
         dpopBound: tokens.dpopJkt !== undefined,
       });
     } catch (error) {
-      if (error instanceof ProviderUnavailableError) throw error;
       this.logger.warn(`API call failed: ${(error as Error).message}`);
       return { status: 502, body: { statusCode: 502, error: 'bad_gateway' } };
     }

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { TodoApiModule } from '../../todo-api/src/todo-api.module.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import type { Browser } from '../../../test/support/fetch-browser.js';
-import { openRelay, type Relay } from '../../../test/support/loopback.js';
+import { openRelay, REFUSED_PORT, type Relay } from '../../../test/support/loopback.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
@@ -199,6 +199,17 @@ describe('bff: DPoP-bound tokens', () => {
       expect((await browser.request(`${replica.url}/api/todos`)).status).toBe(200);
       expect(replica.refreshes()).toBe(0);
       expect((await tokensOf('alice')).accessToken).toBe(before.accessToken);
+    });
+
+    it('a replica that cannot reach the authorization server still calls the APIs: signing a proof needs no discovery', async () => {
+      const replica = await startBff(
+        bffConfigFromEnv({ ...env, OAUTH_ISSUER: `http://127.0.0.1:${REFUSED_PORT}` }) as BffConfig,
+        { logger: false },
+      );
+      others.push(replica);
+      const answer = await browser.request(`${replica.url}/api/todos`);
+      expect([answer.status, replica.refreshes()]).toEqual([200, 0]);
+      expect(recorder.exchanges.at(-1)!.headers.authorization).toMatch(/^DPoP /);
     });
 
     it('a replica with another key (BFF_DPOP_KEY rotated) refreshes first, binding the token to its key', async () => {

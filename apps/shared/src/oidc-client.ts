@@ -62,6 +62,7 @@ export class GrantRejectedError extends Error {
  */
 export class OidcClient {
   private configuration?: Promise<client.Configuration>;
+  private resourceServerConfiguration?: client.Configuration;
   // one handle per process: it keeps the servers' DPoP nonces, per origin, for every session
   private dpopHandle?: client.DPoPHandle;
 
@@ -92,7 +93,7 @@ export class OidcClient {
    */
   async finishLogin(callbackUrl: URL, login: LoginInProgress): Promise<GrantedTokens> {
     const config = await this.config();
-    const DPoP = await this.dpop();
+    const DPoP = this.dpop();
     return this.grant(
       () =>
         client.authorizationCodeGrant(
@@ -118,7 +119,7 @@ export class OidcClient {
    */
   async refresh(refreshToken: string): Promise<GrantedTokens> {
     const config = await this.config();
-    const DPoP = await this.dpop();
+    const DPoP = this.dpop();
     return this.grant(() => client.refreshTokenGrant(config, refreshToken, undefined, { DPoP }), DPoP);
   }
 
@@ -128,19 +129,26 @@ export class OidcClient {
    * `use_dpop_nonce` is retried once with the nonce it carried (openid-client); the nonces are
    * remembered per origin. Every answer comes back as it is, a 401 or 403 with a challenge
    * included.
-   * @throws what `fetch` throws when the server cannot be reached.
+   * @throws what `fetch` throws when the server cannot be reached or answers too late (10 s).
    */
   async fetchProtectedResource(
     accessToken: string,
     url: URL,
     init: { method: string; body?: string; headers?: Headers; dpopBound: boolean },
   ): Promise<Response> {
-    const config = await this.config();
-    const DPoP = init.dpopBound ? await this.dpop() : undefined;
+    const DPoP = init.dpopBound ? this.dpop() : undefined;
     try {
-      return await client.fetchProtectedResource(config, accessToken, url, init.method, init.body, init.headers, {
-        DPoP,
-      });
+      return await client.fetchProtectedResource(
+        this.resourceServers(),
+        accessToken,
+        url,
+        init.method,
+        init.body,
+        init.headers,
+        {
+          DPoP,
+        },
+      );
     } catch (error) {
       // openid-client turns an answer with a WWW-Authenticate challenge into an error; the caller
       // wants the answer itself (its status and body name the reason)
@@ -197,11 +205,26 @@ export class OidcClient {
     };
   }
 
-  /** The DPoP handle of {@link OidcClientOptions.dpopKeyPair}, made once discovery is done. */
-  private async dpop(): Promise<client.DPoPHandle | undefined> {
+  /** The DPoP handle of {@link OidcClientOptions.dpopKeyPair}, for the token endpoint and the APIs alike. */
+  private dpop(): client.DPoPHandle | undefined {
     if (!this.options.dpopKeyPair) return undefined;
-    this.dpopHandle ??= client.getDPoPHandle(await this.config(), this.options.dpopKeyPair);
+    this.dpopHandle ??= client.getDPoPHandle(this.resourceServers(), this.options.dpopKeyPair);
     return this.dpopHandle;
+  }
+
+  /**
+   * What calls to resource servers need: no discovery (an API call never waits on the
+   * authorization server), plain http allowed (APIs often sit on an internal network whatever
+   * the issuer's scheme), 10 s per call.
+   */
+  private resourceServers(): client.Configuration {
+    if (!this.resourceServerConfiguration) {
+      const config = new client.Configuration({ issuer: this.options.issuer }, this.options.clientId);
+      client.allowInsecureRequests(config);
+      config.timeout = 10;
+      this.resourceServerConfiguration = config;
+    }
+    return this.resourceServerConfiguration;
   }
 
   private async config(): Promise<client.Configuration> {
