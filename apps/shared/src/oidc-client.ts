@@ -57,8 +57,9 @@ export class GrantRejectedError extends Error {
 /**
  * The Authorization Code + PKCE client (openid-client): discovery on first use (retried after
  * a failure, so a down authorization server never blocks start-up), the login URL, the code
- * exchange with state, nonce and id token checks, refresh, and RP-initiated logout.
- * Every failure is a {@link ProviderUnavailableError} or a {@link GrantRejectedError}.
+ * exchange with state, nonce and id token checks, refresh, and RP-initiated logout; with a
+ * DPoP key, tokens bound to it and API calls that prove it (RFC 9449).
+ * Every failure of a grant is a {@link ProviderUnavailableError} or a {@link GrantRejectedError}.
  */
 export class OidcClient {
   private configuration?: Promise<client.Configuration>;
@@ -137,22 +138,15 @@ export class OidcClient {
     init: { method: string; body?: string; headers?: Headers; dpopBound: boolean },
   ): Promise<Response> {
     const DPoP = init.dpopBound ? this.dpop() : undefined;
+    const { method, body, headers } = init;
     try {
-      return await client.fetchProtectedResource(
-        this.resourceServers(),
-        accessToken,
-        url,
-        init.method,
-        init.body,
-        init.headers,
-        {
-          DPoP,
-        },
-      );
+      return await client.fetchProtectedResource(this.resourceServers(), accessToken, url, method, body, headers, {
+        DPoP,
+      });
     } catch (error) {
       // openid-client turns an answer with a WWW-Authenticate challenge into an error; the caller
       // wants the answer itself (its status and body name the reason)
-      if (error instanceof client.WWWAuthenticateChallengeError) return error.response as Response;
+      if (error instanceof client.WWWAuthenticateChallengeError) return error.response;
       throw error;
     }
   }
