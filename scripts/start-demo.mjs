@@ -3,7 +3,7 @@
 // stops every app on Ctrl-C. Each app is started with its own `npm run start:<app>` and
 // configured only by the contract's environment variables, as an operator would.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 // Each app on a host name of its own under one parent domain, as in production (web.example.com,
 // todo.example.com, ...): Chromium and Firefox resolve every *.localhost name to loopback
@@ -22,6 +22,11 @@ const BFF = `http://bff.${PARENT_DOMAIN}:3005`;
 const ISSUER = 'http://localhost:4000';
 const ACCESS_TOKEN_TTL = process.env.ACCESS_TOKEN_TTL ?? '60';
 const SESSION_SECRET = process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url');
+// the BFF binds its tokens to this key (DPoP); made here, as SESSION_SECRET is, so that with
+// REDIS_URL exported every BFF replica would share it
+const BFF_DPOP_KEY =
+  process.env.BFF_DPOP_KEY ??
+  JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
 // id tokens never open an API: only RFC 9068 access tokens (typ at+jwt), which auth-server issues
 const API_ENV = { OAUTH_ISSUER: ISSUER, OAUTH_REQUIRE_AT_JWT: 'true', CORS_ORIGINS: WEB };
 
@@ -31,13 +36,15 @@ const APPS = [
     color: 35,
     env: { PORT: '4000', AUTH_ISSUER: ISSUER, WEB_ORIGIN: WEB, BFF_ORIGIN: BFF, ACCESS_TOKEN_TTL },
   },
-  { name: 'todo-api', color: 32, env: { PORT: '3001', ...API_ENV } },
+  // DPoP allowed: the BFF's DPoP-bound tokens and the web page's bearer cookies both work
+  { name: 'todo-api', color: 32, env: { PORT: '3001', ...API_ENV, OAUTH_DPOP: 'allowed' } },
   {
     name: 'help-api',
     color: 36,
     env: {
       PORT: '3002',
       ...API_ENV,
+      OAUTH_DPOP: 'allowed',
       OAUTH_STRATEGY: 'introspection',
       OAUTH_CLIENT_ID: 'help-api',
       OAUTH_CLIENT_SECRET: 'help-secret',
@@ -53,7 +60,7 @@ const APPS = [
     name: 'bff',
     color: 31,
     // with REDIS_URL exported the BFF keeps sessions in Redis and needs a shared secret
-    env: { PORT: '3005', BFF_ORIGIN: BFF, OAUTH_ISSUER: ISSUER, SESSION_SECRET: SESSION_SECRET },
+    env: { PORT: '3005', BFF_ORIGIN: BFF, OAUTH_ISSUER: ISSUER, SESSION_SECRET, BFF_DPOP_KEY },
   },
   {
     name: 'web',
@@ -148,10 +155,10 @@ console.log(`
     carol / carol   no role
 
   web       ${WEB}  (tokens in cookies: app.at on .${PARENT_DOMAIN}, the rest __Host-)
-  todo-api  ${TODO_API}  (JWT strategy, at+jwt only)
-  help-api  ${HELP_API}  (introspection strategy, at+jwt only)
+  todo-api  ${TODO_API}  (JWT strategy, at+jwt only, DPoP allowed)
+  help-api  ${HELP_API}  (introspection strategy, at+jwt only, DPoP allowed)
   proxy     ${PROXY}/api/*  (validates the cookie, forwards to todo-api at 127.0.0.1)
-  bff       ${BFF}  (server-side sessions: the browser never sees a token)
+  bff       ${BFF}  (server-side sessions: the browser never sees a token; DPoP-bound tokens)
   auth      ${ISSUER}  (oidc-provider, access tokens live ${ACCESS_TOKEN_TTL} s)
 
   API docs  ${TODO_API}/docs and ${HELP_API}/docs (Swagger UI: routes, scopes, reasons)

@@ -152,15 +152,17 @@ describe('npm start (the whole demo, as the README runs it)', () => {
     expect(((await response.json()) as { issuer: string }).issuer).toBe('http://localhost:4000');
   });
 
+  // the APIs run with OAUTH_DPOP=allowed (the BFF's tokens are DPoP-bound): both challenges
+  const bearerAndDpop = (realm: string) => `Bearer realm="${realm}", DPoP realm="${realm}", algs="ES256 RS256 PS256"`;
   it.each([
-    ['todo-api', 'http://localhost:3001', '/todos', 'todo-api'],
-    ['help-api', 'http://localhost:3002', '/tickets', 'help-api'],
-    ['proxy', 'http://localhost:3004', '/api/todos', 'todo-api'],
-  ])('runs %s at %s: /health 200, %s 401 with realm %s', async (_app, base, path, realm) => {
+    ['todo-api', 'http://localhost:3001', '/todos', 'todo-api', bearerAndDpop('todo-api')],
+    ['help-api', 'http://localhost:3002', '/tickets', 'help-api', bearerAndDpop('help-api')],
+    ['proxy', 'http://localhost:3004', '/api/todos', 'todo-api', 'Bearer realm="todo-api"'],
+  ])('runs %s at %s: /health 200, %s 401 with realm %s', async (_app, base, path, _realm, challenge) => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const anonymous = await fetch(`${base}${path}`);
     expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe(`Bearer realm="${realm}"`);
+    expect(anonymous.headers.get('www-authenticate')).toBe(challenge);
   });
 
   it('runs the BFF on :3005', async () => {

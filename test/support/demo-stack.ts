@@ -17,6 +17,11 @@ export interface DemoStackOptions {
   readonly apiHost?: 'localhost' | '127.0.0.1';
   /** `CORS_ORIGINS` of todo-api and help-api. Default: unset (no CORS). */
   readonly corsOrigins?: string;
+  /**
+   * `OAUTH_DPOP` of todo-api and help-api. Default: `allowed`, as `npm start` runs them (the BFF's
+   * DPoP-bound tokens and the web app's bearer cookies both work).
+   */
+  readonly dpop?: 'off' | 'allowed' | 'required';
   /** More contract variables for todo-api and help-api (e.g. `OAUTH_CLOCK_TOLERANCE`). */
   readonly apiEnv?: Readonly<Record<string, string>>;
 }
@@ -36,7 +41,7 @@ export interface DemoStack {
 /**
  * Starts the demo's core in-process, each on port 0: the dev authorization server, todo-api
  * (JWT) and help-api (introspection), the APIs configured by their contract variables as
- * `npm start` does.
+ * `npm start` does (DPoP `allowed` unless `dpop` says otherwise).
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   // no issuer given: it is http://<host>:<the port it got>
@@ -52,6 +57,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     ...(options.apiHost ? { HOST: options.apiHost } : {}),
     OAUTH_ISSUER: issuer,
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins } : {}),
+    OAUTH_DPOP: options.dpop ?? 'allowed',
     ...options.apiEnv,
   };
   const started: { close(): Promise<void> }[] = [auth];

@@ -11,11 +11,13 @@ import { readForm } from './read-form.js';
  *
  * - `POST <introspection_endpoint>` from a resource-server client (`help-api`, `todo-api`)
  *   authenticated with HTTP Basic (RFC 7662 §2.1): a live JWT access token gives
- *   `{ active: true, ...its claims, token_type: "Bearer" }`; anything else, refresh tokens
+ *   `{ active: true, ...its claims, token_type }` (`DPoP` when it carries `cnf.jkt`, else
+ *   `Bearer`, RFC 9449 §6.2); anything else, refresh tokens
  *   included, `{ active: false }`. Any other caller, or wrong credentials, falls through to
  *   oidc-provider (which then answers `invalid_client`, or introspects an opaque token).
  * - `GET|POST <userinfo_endpoint>` with `Authorization: Bearer <JWT access token>`
- *   (OIDC Core §5.3): the user's claims allowed by the token's scopes.
+ *   (OIDC Core §5.3): the user's claims allowed by the token's scopes. A DPoP-bound token is
+ *   refused here (no proof is checked), as a resource server refuses it as Bearer.
  */
 export function jwtAccessTokenEndpoints(provider: Provider, tokens: IssuedAccessTokens): KoaMiddleware {
   const introspectionPath = provider.pathFor('introspection');
@@ -39,7 +41,7 @@ async function introspect(ctx: KoaContextWithOIDC, tokens: IssuedAccessTokens): 
     return;
   }
   const claims = looksLikeJws(token) ? await tokens.verify(token) : undefined;
-  ctx.body = claims ? { ...claims, active: true, token_type: 'Bearer' } : { active: false };
+  ctx.body = claims ? { ...claims, active: true, token_type: tokenType(claims) } : { active: false };
 }
 
 async function userinfo(ctx: KoaContextWithOIDC, tokens: IssuedAccessTokens, token: string): Promise<void> {
@@ -47,8 +49,9 @@ async function userinfo(ctx: KoaContextWithOIDC, tokens: IssuedAccessTokens, tok
   const claims = await tokens.verify(token);
   const user = typeof claims?.sub === 'string' ? findDevUser(claims.sub) : undefined;
   const scopes = new Set(typeof claims?.scope === 'string' ? claims.scope.split(' ') : []);
-  if (!user || !scopes.has('openid')) {
-    // RFC 6750 §3.1: not ours, expired, revoked, or never meant for userinfo
+  // a DPoP-bound token is never accepted as Bearer (RFC 9449 §7.1); this endpoint checks no proofs
+  if (!user || !scopes.has('openid') || claims?.cnf !== undefined) {
+    // RFC 6750 §3.1: not ours, expired, revoked, bound to a key, or never meant for userinfo
     ctx.status = 401;
     ctx.set('www-authenticate', 'Bearer error="invalid_token"');
     ctx.body = { error: 'invalid_token' };
@@ -57,6 +60,12 @@ async function userinfo(ctx: KoaContextWithOIDC, tokens: IssuedAccessTokens, tok
   const all = userClaims(user);
   const released = [...scopes].flatMap((scope) => CLAIMS_BY_SCOPE[scope] ?? []);
   ctx.body = Object.fromEntries(released.filter((name) => name in all).map((name) => [name, all[name]]));
+}
+
+/** `DPoP` for a token bound to a DPoP key (`cnf.jkt`, RFC 9449 §6.2), `Bearer` otherwise. */
+function tokenType(claims: Readonly<Record<string, unknown>>): 'DPoP' | 'Bearer' {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return typeof cnf?.jkt === 'string' ? 'DPoP' : 'Bearer';
 }
 
 /** True for HTTP Basic credentials (RFC 6749 §2.3.1) of a resource-server client, secret included. */

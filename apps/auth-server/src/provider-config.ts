@@ -113,6 +113,11 @@ export function providerConfiguration(config: AuthServerConfig, keys: ProviderKe
     },
     features: {
       devInteractions: { enabled: false },
+      // RFC 9449: a token request with a DPoP proof (ES256 or EdDSA) gets an access token bound to
+      // its key (`cnf.jkt` in the JWT, `token_type: DPoP`); refresh binds the new one to the
+      // refresh request's proof. Refresh tokens are bound for public clients only: `web` and
+      // `bff` authenticate with their secret. No server nonce: the APIs may ask for one.
+      dPoP: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API_RESOURCE,

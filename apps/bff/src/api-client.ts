@@ -19,6 +19,10 @@ const EXPIRY_MARGIN_MS = 5_000;
  * {@link RefreshCoordinator} when it is about to expire or an API answers 401 with
  * `reason: "token_expired"` (once per call); any other 401 ends the session's tokens and
  * answers the page 401 `login_required` with the API's reason.
+ *
+ * A DPoP-bound token (RFC 9449) goes out as `Authorization: DPoP` with a fresh proof by the
+ * BFF's key per request; a token bound to another key (`BFF_DPOP_KEY` rotated, or DPoP turned
+ * off) is refreshed first, which binds the new token to the key this BFF holds now.
  */
 export class ApiClient {
   private readonly logger = new Logger('Bff');
@@ -28,6 +32,8 @@ export class ApiClient {
   constructor(
     private readonly oidc: OidcClient,
     private readonly coordinator: RefreshCoordinator,
+    /** Thumbprint of the BFF's DPoP key; undefined with `BFF_DPOP=false`. */
+    private readonly dpopJkt: string | undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -35,7 +41,8 @@ export class ApiClient {
     let tokens = request.session.tokens;
     if (!tokens) return { status: 401, body: { statusCode: 401, error: 'not_logged_in', login: '/login' } };
     try {
-      if (tokens.expiresAt - EXPIRY_MARGIN_MS <= this.clock()) tokens = await this.refreshed(request, tokens);
+      if (tokens.expiresAt - EXPIRY_MARGIN_MS <= this.clock() || this.boundElsewhere(tokens))
+        tokens = await this.refreshed(request, tokens);
       let answer = await this.send(url, init, tokens);
       // only an expired token is answered by refreshing (the contract's `reason`); any other 401
       // (a bad signature, a wrong audience, a revoked grant) means the user must log in again
@@ -52,6 +59,15 @@ export class ApiClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * True when the token is bound to a key this BFF does not hold. The refresh token of a
+   * confidential client is not bound (oidc-provider binds it for public clients only), so a
+   * refresh gets a token for the current key; a bearer token stays as it is until it expires.
+   */
+  private boundElsewhere(tokens: TokenSet): boolean {
+    return tokens.dpopJkt !== undefined && tokens.dpopJkt !== this.dpopJkt;
   }
 
   /** Forgets the session's tokens: the page is told to log in again, with the API's reason. */
@@ -92,14 +108,11 @@ export class ApiClient {
   private async send(url: string, init: { method: string; body?: unknown }, tokens: TokenSet): Promise<ApiAnswer> {
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await this.oidc.fetchProtectedResource(tokens.accessToken, new URL(url), {
         method: init.method,
-        headers: {
-          authorization: `Bearer ${tokens.accessToken}`,
-          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
+        headers: new Headers(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-        signal: AbortSignal.timeout(10_000),
+        dpopBound: tokens.dpopJkt !== undefined,
       });
     } catch (error) {
       this.logger.warn(`API call failed: ${(error as Error).message}`);

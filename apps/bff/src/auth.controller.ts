@@ -54,6 +54,11 @@ export class AuthController {
       this.logger.warn(`login failed: ${(error as Error).message}`);
       throw new BadRequestException('login failed');
     }
+    // RFC 9449 §5: binding is the provider's choice; one that ignores the proof gets bearer calls
+    if (this.config.dpopKey && !granted.dpopJkt)
+      this.logger.warn(
+        'the authorization server did not bind the access token to the DPoP key: calling the APIs with Bearer',
+      );
     await regenerateSession(request);
     request.session.tokens = toTokenSet(granted, this.clock());
     request.session.user = displayUser(granted.idTokenClaims);

@@ -1,5 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { bffConfigFromEnv } from './bff-config.js';
+import { bffConfigFromEnv, type BffConfig } from './bff-config.js';
+import { dpopKeyThumbprint } from './dpop-key.js';
+
+const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
 describe('bffConfigFromEnv', () => {
   it('fills the demo defaults', () => {
@@ -20,11 +24,63 @@ describe('bffConfigFromEnv', () => {
     [{ BFF_ORIGIN: 'localhost:3005' }, 'BFF_ORIGIN: expected an http(s) URL, got "localhost:3005"'],
     [{ OAUTH_ISSUER: 'ftp://a' }, 'OAUTH_ISSUER: expected an http(s) URL, got "ftp://a"'],
     [
-      { REDIS_URL: 'redis://127.0.0.1:6379' },
+      { REDIS_URL: 'redis://127.0.0.1:6379', BFF_DPOP: 'false' },
       'SESSION_SECRET: required with REDIS_URL, so that every replica accepts the session cookie',
     ],
-    [{ REDIS_URL: 'http://x', SESSION_SECRET: 's' }, 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    [
+      { REDIS_URL: 'http://x', SESSION_SECRET: 's', BFF_DPOP: 'false' },
+      'REDIS_URL: expected a redis:// or rediss:// URL',
+    ],
+    [{ BFF_DPOP: 'yes' }, 'BFF_DPOP: expected true or false, got "yes"'],
+    [{ BFF_DPOP_KEY: '{"kty":"EC"}' }, 'BFF_DPOP_KEY: expected an EC P-256 private key, as a JWK or a PEM'],
+    [{ BFF_DPOP_KEY: 'not a key' }, 'BFF_DPOP_KEY: expected an EC P-256 private key, as a JWK or a PEM'],
+    [
+      {
+        BFF_DPOP_KEY: generateKeyPairSync('ec', { namedCurve: 'P-384' })
+          .privateKey.export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
+      },
+      'BFF_DPOP_KEY: expected an EC P-256 private key, got a ec key',
+    ],
+    [
+      {
+        BFF_DPOP_KEY: JSON.stringify(
+          generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+        ),
+      },
+      'BFF_DPOP_KEY: expected an EC P-256 private key, got a rsa key',
+    ],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's' },
+      "BFF_DPOP_KEY: required with REDIS_URL and BFF_DPOP=true, so that every replica can use the session's DPoP-bound tokens",
+    ],
   ])('reports %j as one line naming the variable', (env, line) => {
     expect(bffConfigFromEnv(env)).toEqual({ problems: [line] });
+  });
+
+  describe('DPoP', () => {
+    it('binds tokens by default, to a key made per process when BFF_DPOP_KEY is unset', () => {
+      const one = bffConfigFromEnv({}) as BffConfig;
+      const two = bffConfigFromEnv({}) as BffConfig;
+      expect(one.dpopKey?.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(dpopKeyThumbprint(one.dpopKey!)).not.toBe(dpopKeyThumbprint(two.dpopKey!));
+    });
+
+    it.each([
+      ['a JWK', (key: ReturnType<typeof ecKey>) => JSON.stringify(key.export({ format: 'jwk' }))],
+      ['a PKCS#8 PEM', (key: ReturnType<typeof ecKey>) => key.export({ format: 'pem', type: 'pkcs8' }).toString()],
+      ['a SEC1 PEM', (key: ReturnType<typeof ecKey>) => key.export({ format: 'pem', type: 'sec1' }).toString()],
+    ])('reads BFF_DPOP_KEY as %s: the same key on every replica', (_format, encode) => {
+      const key = ecKey();
+      const env = { REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's', BFF_DPOP_KEY: encode(key) };
+      const config = bffConfigFromEnv(env) as BffConfig;
+      expect(dpopKeyThumbprint(config.dpopKey!)).toBe(dpopKeyThumbprint(key));
+    });
+
+    it('holds no key with BFF_DPOP=false, and then needs none with REDIS_URL', () => {
+      const config = bffConfigFromEnv({ BFF_DPOP: 'false', REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's' });
+      expect(config).not.toHaveProperty('problems');
+      expect((config as BffConfig).dpopKey).toBeUndefined();
+    });
   });
 });

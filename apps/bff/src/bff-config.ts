@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { generateDpopKey, readDpopKey } from './dpop-key.js';
 
 /** Everything the BFF reads from its environment. */
 export interface BffConfig {
@@ -15,13 +16,21 @@ export interface BffConfig {
   readonly redisUrl?: string;
   /** Signs the session cookie; replicas sharing Redis must share it. */
   readonly sessionSecret: string;
+  /**
+   * The EC P-256 private key the session's tokens are bound to with DPoP (RFC 9449), from
+   * `BFF_DPOP_KEY` or made per process; undefined with `BFF_DPOP=false` (plain bearer tokens).
+   * Replicas sharing Redis must share it: a token bound to one key is useless with another.
+   */
+  readonly dpopKey?: KeyObject;
 }
 
 /**
  * Reads the BFF's variables: PORT (3005), HOST, BFF_ORIGIN (http://localhost:3005),
  * OAUTH_ISSUER (http://localhost:4000), OAUTH_CLIENT_ID (bff), OAUTH_CLIENT_SECRET (bff-secret),
  * OAUTH_SCOPES, TODO_API_URL (http://localhost:3001), HELP_API_URL (http://localhost:3002),
- * REDIS_URL (sessions in Redis; memory when unset), SESSION_SECRET (required with REDIS_URL).
+ * REDIS_URL (sessions in Redis; memory when unset), SESSION_SECRET (required with REDIS_URL),
+ * BFF_DPOP (`true` or `false`, default true: DPoP-bound tokens), BFF_DPOP_KEY (an EC P-256
+ * private key, JWK or PEM; made per process when unset, required with REDIS_URL and DPoP).
  * @returns the config, or the problems, one line each naming the variable.
  */
 export function bffConfigFromEnv(env: Record<string, string | undefined>): BffConfig | { problems: string[] } {
@@ -48,6 +57,24 @@ export function bffConfigFromEnv(env: Record<string, string | undefined>): BffCo
       problems.push('SESSION_SECRET: required with REDIS_URL, so that every replica accepts the session cookie');
     sessionSecret = randomBytes(32).toString('base64url');
   }
+  const dpopText = read('BFF_DPOP', 'true')!;
+  if (dpopText !== 'true' && dpopText !== 'false')
+    problems.push(`BFF_DPOP: expected true or false, got ${JSON.stringify(dpopText)}`);
+  let dpopKey: KeyObject | undefined;
+  const dpopKeyText = read('BFF_DPOP_KEY');
+  if (dpopText === 'true') {
+    try {
+      // the message never repeats the value: it is a private key
+      dpopKey = dpopKeyText ? readDpopKey(dpopKeyText) : undefined;
+    } catch (error) {
+      problems.push(`BFF_DPOP_KEY: ${(error as Error).message}`);
+    }
+    if (!dpopKeyText && redisUrl)
+      problems.push(
+        "BFF_DPOP_KEY: required with REDIS_URL and BFF_DPOP=true, so that every replica can use the session's DPoP-bound tokens",
+      );
+    if (!dpopKeyText) dpopKey = generateDpopKey();
+  }
   const config: BffConfig = {
     port: Number(portText),
     host: read('HOST'),
@@ -60,6 +87,7 @@ export function bffConfigFromEnv(env: Record<string, string | undefined>): BffCo
     helpApiUrl: url('HELP_API_URL', 'http://localhost:3002'),
     redisUrl,
     sessionSecret,
+    dpopKey,
   };
   return problems.length > 0 ? { problems } : config;
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { webcrypto } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ApiClient } from './api-client.js';
 import { ApiController } from './api.controller.js';
@@ -16,7 +17,15 @@ import { sessionStoreHealth } from './session-store.js';
 /** The backend-for-frontend: login, a server-side session, and API calls on the user's behalf. */
 @Module({})
 export class BffModule {
-  static forRoot(config: BffConfig, redis?: Redis, clock: () => number = Date.now): DynamicModule {
+  /**
+   * @param dpop the WebCrypto pair of `config.dpopKey` and its thumbprint (undefined: bearer tokens).
+   */
+  static forRoot(
+    config: BffConfig,
+    redis?: Redis,
+    clock: () => number = Date.now,
+    dpop?: { readonly keyPair: webcrypto.CryptoKeyPair; readonly jkt: string },
+  ): DynamicModule {
     const oidc = new OidcClient({
       issuer: config.issuer,
       clientId: config.clientId,
@@ -24,6 +33,7 @@ export class BffModule {
       redirectUri: `${config.origin}/callback`,
       postLogoutRedirectUri: `${config.origin}/`,
       scopes: config.scopes,
+      dpopKeyPair: dpop?.keyPair,
     });
     return {
       module: BffModule,
@@ -32,7 +42,7 @@ export class BffModule {
         { provide: BFF_CONFIG, useValue: config },
         { provide: OIDC_CLIENT, useValue: oidc },
         { provide: CLOCK, useValue: clock },
-        { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), clock) },
+        { provide: API_CLIENT, useValue: new ApiClient(oidc, new RefreshCoordinator(redis), dpop?.jkt, clock) },
         { provide: SESSION_STORE, useValue: sessionStoreHealth(redis) },
         { provide: APP_FILTER, useValue: new BffErrorFilter(sessionStoreHealth(redis)) },
       ],

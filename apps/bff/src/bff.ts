@@ -8,6 +8,7 @@ import type { ApiClient } from './api-client.js';
 import type { BffConfig } from './bff-config.js';
 import { BffModule } from './bff.module.js';
 import { API_CLIENT } from './bff.tokens.js';
+import { dpopKeyPair, dpopKeyThumbprint } from './dpop-key.js';
 import { jsonBody } from './json-body.js';
 import { originCheck } from './origin-check.middleware.js';
 import { SESSION_COOKIE } from './session.js';
@@ -40,7 +41,10 @@ export async function startBff(
 ): Promise<RunningBff> {
   const { logger, clock } = options;
   const redis: Redis | undefined = config.redisUrl ? await createSessionRedis(config.redisUrl) : undefined;
-  const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis, clock), {
+  const dpop = config.dpopKey
+    ? { keyPair: await dpopKeyPair(config.dpopKey), jkt: dpopKeyThumbprint(config.dpopKey) }
+    : undefined;
+  const app = await NestFactory.create<NestExpressApplication>(BffModule.forRoot(config, redis, clock, dpop), {
     abortOnError: false,
     bodyParser: false,
     ...(logger !== undefined ? { logger } : {}),

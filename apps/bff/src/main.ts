@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { bffConfigFromEnv } from './bff-config.js';
 import { startBff } from './bff.js';
+import { dpopKeyThumbprint } from './dpop-key.js';
 
 const config = bffConfigFromEnv(process.env);
 if ('problems' in config) {
@@ -8,6 +9,8 @@ if ('problems' in config) {
   process.exit(1);
 }
 const bff = await startBff(config);
+// the thumbprint is public (every proof carries the key's public half): replicas must show the same
+const tokens = config.dpopKey ? `DPoP-bound tokens, key ${dpopKeyThumbprint(config.dpopKey)}` : 'bearer tokens';
 console.log(
-  `bff listening on ${bff.url} (issuer ${config.issuer}, sessions in ${config.redisUrl ? 'Redis' : 'memory'}; readiness at /health/ready)`,
+  `bff listening on ${bff.url} (issuer ${config.issuer}, sessions in ${config.redisUrl ? 'Redis' : 'memory'}, ${tokens}; readiness at /health/ready)`,
 );

@@ -7,6 +7,8 @@ export interface TokenSet {
   readonly idToken?: string;
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
+  /** Thumbprint of the DPoP key the access token is bound to (its `cnf.jkt`); undefined for a bearer token. */
+  readonly dpopJkt?: string;
 }
 
 /** The user as shown on the page: id token claims for display only. */
@@ -31,6 +33,7 @@ export function toTokenSet(granted: GrantedTokens, now: number, previous?: Token
     refreshToken: granted.refreshToken ?? previous?.refreshToken,
     idToken: granted.idToken ?? previous?.idToken,
     expiresAt: now + (granted.expiresInSeconds ?? 60) * 1000,
+    dpopJkt: granted.dpopJkt,
   };
 }
 

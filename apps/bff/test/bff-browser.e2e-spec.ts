@@ -8,6 +8,10 @@ import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { damageAccessToken } from './support/sessions.js';
+import { testDpopKey } from './support/dpop-key.js';
+
+/** The BFF's DPoP key: replicas sharing Redis share it, as they share SESSION_SECRET. */
+const dpopKey = testDpopKey();
 
 /** The BFF pattern in a real browser: the page works, and the browser holds no token. */
 describe('bff: browser flow in Chromium', () => {
@@ -38,6 +42,7 @@ describe('bff: browser flow in Chromium', () => {
       HELP_API_URL: stack.helpApi.url,
       REDIS_URL: redis.url,
       SESSION_SECRET: 'browser-spec-secret',
+      BFF_DPOP_KEY: dpopKey.env,
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'] });
     front.forwardTo(bff.url);

@@ -7,6 +7,10 @@ import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
 import { logInThroughBff } from './support/log-in.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
+import { testDpopKey } from './support/dpop-key.js';
+
+/** The BFF's DPoP key: replicas sharing Redis share it, as they share SESSION_SECRET. */
+const dpopKey = testDpopKey();
 
 /** Polls `url` until it answers `status` (an outside event, not a timing assumption); fails after `withinMs`. */
 async function until(url: string, status: number, withinMs = 15_000): Promise<void> {
@@ -51,6 +55,7 @@ describe('bff: its Redis goes down and comes back', () => {
       HELP_API_URL: stack.helpApi.url,
       REDIS_URL: redis.url,
       SESSION_SECRET: 'outage-spec-secret',
+      BFF_DPOP_KEY: dpopKey.env,
     }) as BffConfig;
     bff = await startBff(config, { logger });
     front.forwardTo(bff.url);
@@ -157,6 +162,7 @@ describe('bff: started while its Redis is down', () => {
           HELP_API_URL: stack.helpApi.url,
           REDIS_URL: redis.url,
           SESSION_SECRET: 'outage-spec-secret',
+          BFF_DPOP_KEY: dpopKey.env,
         }) as BffConfig,
         { logger },
       );

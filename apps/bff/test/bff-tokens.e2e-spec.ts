@@ -58,6 +58,8 @@ describe('bff: refresh on token_expired only, and logout that revokes', () => {
       HELP_API_URL: stack.helpApi.url,
       REDIS_URL: redis.url,
       SESSION_SECRET: 'tokens-spec-secret',
+      // plain bearer tokens: refresh and logout as with any provider that binds nothing (DPoP: bff-dpop)
+      BFF_DPOP: 'false',
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'], clock: () => Date.now() + bffAhead });
     front.forwardTo(bff.url);

@@ -6,6 +6,10 @@ import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { startBff, type RunningBff } from '../src/bff.js';
+import { testDpopKey } from './support/dpop-key.js';
+
+/** The BFF's DPoP key: replicas sharing Redis share it, as they share SESSION_SECRET. */
+const dpopKey = testDpopKey();
 
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
@@ -40,6 +44,7 @@ describe('bff (server-side sessions)', () => {
       HELP_API_URL: stack.helpApi.url,
       REDIS_URL: redisUrl,
       SESSION_SECRET: 'spec-session-secret',
+      BFF_DPOP_KEY: dpopKey.env,
     };
     const config = bffConfigFromEnv(env) as BffConfig;
     bffs = [await startBff(config, { logger: ['error'], clock })];

@@ -8,6 +8,12 @@ export interface OidcClientOptions {
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
   readonly scopes: string;
+  /**
+   * The key pair that sender-constrains this client's tokens with DPoP (RFC 9449): the code
+   * exchange and refresh carry a proof by it, and {@link OidcClient.fetchProtectedResource} signs
+   * a proof per call. Unset: plain bearer tokens.
+   */
+  readonly dpopKeyPair?: client.CryptoKeyPair;
 }
 
 /** What a grant returned. */
@@ -18,6 +24,11 @@ export interface GrantedTokens {
   readonly idToken?: string;
   /** The id token's claims, checked by openid-client: for display, never for authorization. */
   readonly idTokenClaims?: Readonly<Record<string, unknown>>;
+  /**
+   * RFC 7638 thumbprint of the DPoP key the access token is bound to (`cnf.jkt`), when the
+   * provider answered `token_type: DPoP`; undefined for a bearer token.
+   */
+  readonly dpopJkt?: string;
 }
 
 /** What `/callback` needs to finish a login: kept (sealed or server-side) until then. */
@@ -46,11 +57,15 @@ export class GrantRejectedError extends Error {
 /**
  * The Authorization Code + PKCE client (openid-client): discovery on first use (retried after
  * a failure, so a down authorization server never blocks start-up), the login URL, the code
- * exchange with state, nonce and id token checks, refresh, and RP-initiated logout.
- * Every failure is a {@link ProviderUnavailableError} or a {@link GrantRejectedError}.
+ * exchange with state, nonce and id token checks, refresh, and RP-initiated logout; with a
+ * DPoP key, tokens bound to it and API calls that prove it (RFC 9449).
+ * Every failure of a grant is a {@link ProviderUnavailableError} or a {@link GrantRejectedError}.
  */
 export class OidcClient {
   private configuration?: Promise<client.Configuration>;
+  private resourceServerConfiguration?: client.Configuration;
+  // one handle per process: it keeps the servers' DPoP nonces, per origin, for every session
+  private dpopHandle?: client.DPoPHandle;
 
   constructor(private readonly options: OidcClientOptions) {}
 
@@ -73,23 +88,67 @@ export class OidcClient {
     return { url: url.href, login };
   }
 
-  /** Exchanges the code in `callbackUrl`; openid-client checks state, PKCE, nonce and the id token. */
+  /**
+   * Exchanges the code in `callbackUrl`; openid-client checks state, PKCE, nonce and the id token.
+   * With a DPoP key, the request carries a proof and the access token comes back bound to it.
+   */
   async finishLogin(callbackUrl: URL, login: LoginInProgress): Promise<GrantedTokens> {
     const config = await this.config();
-    return this.grant(() =>
-      client.authorizationCodeGrant(config, callbackUrl, {
-        pkceCodeVerifier: login.verifier,
-        expectedState: login.state,
-        expectedNonce: login.nonce,
-        idTokenExpected: true,
-      }),
+    const DPoP = this.dpop();
+    return this.grant(
+      () =>
+        client.authorizationCodeGrant(
+          config,
+          callbackUrl,
+          {
+            pkceCodeVerifier: login.verifier,
+            expectedState: login.state,
+            expectedNonce: login.nonce,
+            idTokenExpected: true,
+          },
+          undefined,
+          { DPoP },
+        ),
+      DPoP,
     );
   }
 
-  /** The refresh token grant; the provider rotates the refresh token (the old one is spent). */
+  /**
+   * The refresh token grant; the provider rotates the refresh token (the old one is spent). With
+   * a DPoP key, the new access token is bound to it (a confidential client's refresh token is
+   * not bound: its client authentication protects it).
+   */
   async refresh(refreshToken: string): Promise<GrantedTokens> {
     const config = await this.config();
-    return this.grant(() => client.refreshTokenGrant(config, refreshToken));
+    const DPoP = this.dpop();
+    return this.grant(() => client.refreshTokenGrant(config, refreshToken, undefined, { DPoP }), DPoP);
+  }
+
+  /**
+   * Calls a resource server with `accessToken`: `Authorization: DPoP` and a fresh proof (`htm`,
+   * `htu`, `ath`, the origin's last nonce) when `dpopBound`, `Bearer` otherwise. An answer of
+   * `use_dpop_nonce` is retried once with the nonce it carried (openid-client); the nonces are
+   * remembered per origin. Every answer comes back as it is, a 401 or 403 with a challenge
+   * included.
+   * @throws what `fetch` throws when the server cannot be reached or answers too late (10 s).
+   */
+  async fetchProtectedResource(
+    accessToken: string,
+    url: URL,
+    init: { method: string; body?: string; headers?: Headers; dpopBound: boolean },
+  ): Promise<Response> {
+    const DPoP = init.dpopBound ? this.dpop() : undefined;
+    const { method, body, headers } = init;
+    try {
+      return await client.fetchProtectedResource(this.resourceServers(), accessToken, url, method, body, headers, {
+        DPoP,
+      });
+    } catch (error) {
+      // openid-client turns an answer with a WWW-Authenticate challenge into an error; the caller
+      // wants the answer itself (its status and body name the reason)
+      if (error instanceof client.WWWAuthenticateChallengeError) return error.response;
+      throw error;
+    }
   }
 
   /**
@@ -121,6 +180,7 @@ export class OidcClient {
 
   private async grant(
     call: () => Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>,
+    dpop?: client.DPoPHandle,
   ): Promise<GrantedTokens> {
     let response;
     try {
@@ -134,7 +194,31 @@ export class OidcClient {
       refreshToken: response.refresh_token,
       idToken: response.id_token,
       idTokenClaims: response.claims(),
+      // the provider decides whether to bind (RFC 9449 §5): only `token_type: DPoP` says it did
+      dpopJkt: dpop && response.token_type.toLowerCase() === 'dpop' ? await dpop.calculateThumbprint() : undefined,
     };
+  }
+
+  /** The DPoP handle of {@link OidcClientOptions.dpopKeyPair}, for the token endpoint and the APIs alike. */
+  private dpop(): client.DPoPHandle | undefined {
+    if (!this.options.dpopKeyPair) return undefined;
+    this.dpopHandle ??= client.getDPoPHandle(this.resourceServers(), this.options.dpopKeyPair);
+    return this.dpopHandle;
+  }
+
+  /**
+   * What calls to resource servers need: no discovery (an API call never waits on the
+   * authorization server), plain http allowed (APIs often sit on an internal network whatever
+   * the issuer's scheme), 10 s per call.
+   */
+  private resourceServers(): client.Configuration {
+    if (!this.resourceServerConfiguration) {
+      const config = new client.Configuration({ issuer: this.options.issuer }, this.options.clientId);
+      client.allowInsecureRequests(config);
+      config.timeout = 10;
+      this.resourceServerConfiguration = config;
+    }
+    return this.resourceServerConfiguration;
   }
 
   private async config(): Promise<client.Configuration> {

@@ -45,13 +45,15 @@ export async function startLogin(
 
 /**
  * A complete Authorization Code + PKCE login of `username` in a fresh browser: the login
- * form, consent granted by the server, the code exchanged by openid-client.
+ * form, consent granted by the server, the code exchanged by openid-client (with a DPoP proof
+ * when `grantOptions.DPoP` is given).
  */
 export async function logIn(
   config: client.Configuration,
   username: string,
   password = username,
   redirectUri = WEB_REDIRECT_URI,
+  grantOptions: client.AuthorizationCodeGrantOptions = {},
 ) {
   const browser = new Browser();
   const { url, checks } = await startLogin(config, {}, redirectUri);
@@ -61,6 +63,12 @@ export async function logIn(
   const callback = await browser.submit(formAction(html, page.url), { username, password }, redirectUri);
   if (!callback.url.href.startsWith(redirectUri))
     throw new Error(`login of ${username} did not reach the callback: ${callback.url.href}`);
-  const tokens = await client.authorizationCodeGrant(config, callback.url, { ...checks, idTokenExpected: true });
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    callback.url,
+    { ...checks, idTokenExpected: true },
+    undefined,
+    grantOptions,
+  );
   return { browser, tokens };
 }
