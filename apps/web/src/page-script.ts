@@ -225,7 +225,10 @@ async function deleteAllTodos(afterStepUp) {
   } catch (error) {
     if (!(error instanceof StepUpRequired)) throw error;
     // once only: a login that did not bring what the API asks for must not loop
-    if (afterStepUp) throw showError('todo-api still asks for a stronger sign-in (' + error.challenge + ').');
+    if (afterStepUp) {
+      await loadTodos();
+      throw showError('todo-api still asks for a stronger sign-in (' + error.challenge + ').');
+    }
     stepUpThen('delete-all', error.challenge);
     throw error;
   }
