@@ -93,6 +93,13 @@ const accessTokenFresh = () => readCookie('__Host-app.fresh') === '1';
 // A 401 whose reason a refresh mends; the contract's reasons, as the APIs and the proxy send them.
 const REFRESHABLE = new Set(['token_expired']);
 
+const refusalReason = (response) => response.clone().json().then((body) => body && body.reason, () => undefined);
+
+function stepUpRequired(response) {
+  showError('This needs a recent sign-in with a second factor.');
+  return new StepUpRequired(stepUpChallenge(response));
+}
+
 async function apiFetch(url, init = {}) {
   const send = () =>
     fetch(url, {
@@ -106,11 +113,8 @@ async function apiFetch(url, init = {}) {
   const refreshesBefore = refreshesDone;
   let response = await send();
   if (response.status === 401) {
-    const reason = await response.clone().json().then((body) => body && body.reason, () => undefined);
-    if (reason === 'authentication_insufficient') {
-      showError('This needs a recent sign-in with a second factor.');
-      throw new StepUpRequired(stepUpChallenge(response));
-    }
+    const reason = await refusalReason(response);
+    if (reason === 'authentication_insufficient') throw stepUpRequired(response);
     if (!REFRESHABLE.has(reason)) {
       showLoggedOut('Your session has ended (' + (reason || 'no reason given') + '). Log in again.');
       throw new ApiError('login required');
@@ -118,6 +122,9 @@ async function apiFetch(url, init = {}) {
     // a refresh that finished while this call was under way already fixed it
     await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce());
     response = await send();
+    // the fresh token keeps its login's auth_time: it may still be too old for the route
+    if (response.status === 401 && (await refusalReason(response)) === 'authentication_insufficient')
+      throw stepUpRequired(response);
   }
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw showError(describeError(response, body));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { launchChromium } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
@@ -10,6 +10,23 @@ import { startWeb, type RunningWeb } from '../src/web.js';
 /** The parent domain of the apps the page calls, as `npm start` lays them out. */
 const PARENT_DOMAIN = 'demo.localhost';
 const named = (name: string, port: number) => `http://${name}.${PARENT_DOMAIN}:${port}`;
+/** Every fake of jest's modern timers but Date: sockets, timers and Playwright keep real time. */
+const NOT_DATE = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
 /** The claims of a JWT, read by the test only (the page never sees the token). */
 const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -39,6 +56,8 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
       webOrigin,
       corsOrigins: webOrigin,
       apiEnv: { OAUTH_REQUIRE_AT_JWT: 'true' },
+      // read Date at each call, so that the max_age test can set the time (the default is Date.now itself)
+      apiOptions: { clock: () => Date.now() },
     });
     issuer = stack.issuer;
     todoUrl = named('todo', stack.todoApi.port);
@@ -88,6 +107,15 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
     await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
     await page.locator('input[name=username]').fill(username);
     await page.locator('input[name=password]').fill(username);
+    await page.locator('button[type=submit]').click();
+  }
+
+  /** Reads the dev one-time code the page prints, enters it and submits. */
+  async function enterDevCode(page: Page): Promise<void> {
+    await page.locator('input[name=code]').waitFor();
+    const code = await page.locator('#dev-code').innerText();
+    expect(code).toMatch(/^\d{6}$/);
+    await page.locator('input[name=code]').fill(code);
     await page.locator('button[type=submit]').click();
   }
 
@@ -154,6 +182,57 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await context.close();
   }, 60_000);
+
+  describe('once the sign-in is older than max_age (time set, not waited for)', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('refreshes, then steps up with max_age=300 alone: password and code again (the session had mfa), then 204', async () => {
+      const { context, page, deletes } = await loggedIn('alice');
+      await page.locator('#todo-delete-all').click();
+      await signIn(page, 'alice');
+      await enterDevCode(page);
+      await page.waitForURL(`${webOrigin}/`);
+      await settled(page);
+      expect(deletes.map((response) => response.status())).toEqual([401, 204]);
+      const firstAuthTime = Number((await accessTokenClaims(context)).auth_time);
+      await addTodos(page, ['Later']);
+
+      // this process's Date only (auth-server, todo-api, web): the browser's cookies stay as they are
+      jest.useFakeTimers({ doNotFake: [...NOT_DATE], now: Date.now() + 400_000 });
+      const [authorization] = await Promise.all([
+        page.waitForRequest(
+          (request) => request.isNavigationRequest() && request.url().startsWith(authorizationEndpoint),
+        ),
+        page.locator('#todo-delete-all').click(),
+      ]);
+      const parameters = new URL(authorization.url()).searchParams;
+      expect(parameters.get('max_age')).toBe('300');
+      expect(parameters.get('acr_values')).toBeNull(); // acr was mfa; only auth_time was too old
+      // the access token had expired too: todo-api said so, the page refreshed, and the
+      // refreshed token kept the old auth_time (a refresh is no new sign-in)
+      expect(deletes.map((response) => response.status())).toEqual([401, 204, 401, 401]);
+      expect(deletes[3]!.headers()['www-authenticate']).toBe(
+        'Bearer realm="todo-api", error="insufficient_user_authentication", ' +
+          'error_description="a more recent authentication is required", max_age=300',
+      );
+
+      await signIn(page, 'alice');
+      const [retried] = await Promise.all([
+        page.waitForResponse(
+          (response) => response.request().method() === 'DELETE' && response.url() === `${todoUrl}/todos`,
+        ),
+        enterDevCode(page),
+      ]);
+      expect(retried.status()).toBe(204);
+      expect(await todoTitles(page)).toEqual([]);
+      const claims = await accessTokenClaims(context);
+      expect(claims.acr).toBe('mfa');
+      expect(Number(claims.auth_time)).toBeGreaterThanOrEqual(firstAuthTime + 400);
+      await context.close();
+    }, 60_000);
+  });
 
   it('refuses a wrong one-time code: no mfa token, nothing deleted, and the page retries once only', async () => {
     const { context, page, deletes } = await loggedIn('bob');
