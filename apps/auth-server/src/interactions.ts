@@ -87,8 +87,8 @@ async function submitLogin(provider: Provider, ctx: KoaContextWithOIDC, uid: str
   }
   // the password step's outcome, kept in the interaction (server-side) for the code step: were
   // the browser to resume now, skipping the code, it would get a password login and the policy
-  // would ask for `mfa` again
-  interaction.result = { login };
+  // would ask for `mfa` again. Wrong codes still count: a new password does not reset them
+  interaction.result = { ...interaction.result, login };
   await interaction.persist();
   ctx.status = 303; // POST, then GET: reloading the code form does not resubmit the password
   ctx.redirect(`/interaction/${encodeURIComponent(uid)}`);

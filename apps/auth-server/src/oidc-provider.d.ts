@@ -86,11 +86,7 @@ declare module 'oidc-provider' {
     readonly uid: string;
     readonly grantId?: string;
     readonly params: Record<string, unknown>;
-    readonly prompt: {
-      readonly name: string;
-      readonly reasons: readonly string[];
-      readonly details: Record<string, unknown>;
-    };
+    readonly prompt: { readonly name: string; readonly details: Record<string, unknown> };
     readonly session?: { readonly accountId: string; readonly acr?: string };
     /** What the interaction has resolved so far (`login`, `consent`, `error`); kept by `persist()`. */
     result?: Record<string, unknown>;

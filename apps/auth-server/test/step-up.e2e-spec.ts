@@ -125,6 +125,22 @@ describe('auth-server step-up: acr_values=mfa, the dev one-time code and max_age
     expect(last.url.searchParams.get('code')).toBeNull(); // no code, so no token at all
   });
 
+  it('keeps counting wrong codes when the password is sent again', async () => {
+    const browser = new Browser();
+    const { page, html } = await authorize(browser, { acr_values: 'mfa' });
+    let current = await submit(browser, html, page.url, { username: 'bob', password: 'bob' });
+    const wrong = otherThan(devCode(current.html)!);
+    for (let attempt = 1; attempt < 3; attempt++)
+      current = await submit(browser, current.html, current.url, { code: wrong });
+    expect(current.html).toContain('Invalid one-time code');
+    const passwordAgain = new URL(formAction(current.html, current.url).href.replace(/\/otp$/, '/login'));
+    const codePage = await browser.submit(passwordAgain, { username: 'bob', password: 'bob' }, WEB_REDIRECT_URI);
+    const codeHtml = await codePage.response!.text();
+    expect(devCode(codeHtml)).toEqual(expect.any(String));
+    const last = await submit(browser, codeHtml, codePage.url, { code: wrong });
+    expect(last.url.searchParams.get('error')).toBe('access_denied');
+  });
+
   it('does not take a code from another sign-in', async () => {
     const first = new Browser();
     const one = await authorize(first, { acr_values: 'mfa' });
