@@ -9,8 +9,10 @@ export const ACR_MFA = 'mfa';
 /** The `acr` values the server can satisfy, announced as `acr_values_supported`. */
 export const ACR_VALUES: readonly string[] = [ACR_PASSWORD, ACR_MFA];
 
-/** `amr` (RFC 8176 §2) of each kind of login. */
+/** `amr` (RFC 8176 §2) of a password login. */
 export const AMR_PASSWORD: readonly string[] = ['pwd'];
+
+/** `amr` (RFC 8176 §2) of a login with the password and the one-time code. */
 export const AMR_MFA: readonly string[] = ['pwd', 'otp', 'mfa'];
 
 /** True when the space-separated `acr_values` of an authorization request asks for {@link ACR_MFA}. */
