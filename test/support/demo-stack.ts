@@ -1,5 +1,6 @@
 import { startAuthServer, type RunningAuthServer } from '../../apps/auth-server/src/auth-server.js';
 import { HelpApiModule } from '../../apps/help-api/src/help-api.module.js';
+import type { ResourceServerOptions } from 'nest-resource-server';
 import { TodoApiModule } from '../../apps/todo-api/src/todo-api.module.js';
 import { startSampleApp, type RunningApp } from './sample-app.js';
 
@@ -24,6 +25,8 @@ export interface DemoStackOptions {
   readonly dpop?: 'off' | 'allowed' | 'required';
   /** More contract variables for todo-api and help-api (e.g. `OAUTH_CLOCK_TOLERANCE`). */
   readonly apiEnv?: Readonly<Record<string, string>>;
+  /** Module options of todo-api and help-api that no variable sets (e.g. a `clock` a test moves). */
+  readonly apiOptions?: Partial<ResourceServerOptions>;
 }
 
 /** The running stack; `close()` stops all three. */
@@ -65,12 +68,18 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     for (const app of [...started].reverse()) await app.close();
   };
   try {
-    const todoApi = await startSampleApp((o) => TodoApiModule.forRoot(o), { port: 3001, audience: 'todo-api' }, env);
+    const todoApi = await startSampleApp(
+      (o) => TodoApiModule.forRoot(o),
+      { port: 3001, audience: 'todo-api' },
+      env,
+      options.apiOptions,
+    );
     started.push(todoApi);
     const helpApi = await startSampleApp(
       (o) => HelpApiModule.forRoot(o),
       { port: 3002, audience: 'help-api' },
       { ...env, OAUTH_STRATEGY: 'introspection', OAUTH_CLIENT_ID: 'help-api', OAUTH_CLIENT_SECRET: 'help-secret' },
+      options.apiOptions,
     );
     started.push(helpApi);
     return { issuer, auth, todoApi, helpApi, close };

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { AuthServerConfig } from './auth-server-config.js';
+import { DevOneTimeCodes } from './dev-one-time-codes.js';
 import { interactionRoutes } from './interactions.js';
 import { IssuedAccessTokens, type SigningKey } from './issued-access-tokens.js';
 import { jwtAccessTokenEndpoints } from './jwt-access-token-endpoints.js';
@@ -57,7 +58,7 @@ export async function startAuthServer(
     ),
   );
   const tokens = new IssuedAccessTokens(provider, key);
-  provider.use(interactionRoutes(provider));
+  provider.use(interactionRoutes(provider, new DevOneTimeCodes()));
   provider.use(jwtAccessTokenEndpoints(provider, tokens));
   // oidc-provider answers server_error without logging; the dev needs the stack
   provider.on('server_error', (_ctx, error) => console.error('auth-server: server error:', error));

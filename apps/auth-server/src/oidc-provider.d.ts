@@ -16,10 +16,19 @@ declare module 'oidc-provider' {
     readonly oidc: {
       readonly provider: Provider;
       readonly client?: ClientModel;
-      /** The browser's login session at the provider, when it has one. */
-      readonly session?: { readonly accountId?: string };
-      /** Checked request artifacts; `IdTokenHint` once end_session validated `id_token_hint`. */
-      readonly entities?: { readonly IdTokenHint?: { readonly payload: Record<string, unknown> } };
+      /** The browser's login session at the provider, when it has one; `acr` of its last login. */
+      readonly session?: { readonly accountId?: string; readonly acr?: string };
+      /** The parameters of the request being served (e.g. `acr_values` of an authorization request). */
+      readonly params?: Readonly<Record<string, unknown>>;
+      /**
+       * Checked request artifacts: `IdTokenHint` once end_session validated `id_token_hint`;
+       * at the token endpoint, the `AuthorizationCode` or `RefreshToken` being exchanged.
+       */
+      readonly entities?: {
+        readonly IdTokenHint?: { readonly payload: Record<string, unknown> };
+        readonly AuthorizationCode?: AuthenticationSource;
+        readonly RefreshToken?: AuthenticationSource;
+      };
     };
     status: number;
     body: unknown;
@@ -28,6 +37,14 @@ declare module 'oidc-provider' {
     get(header: string): string;
     set(header: string, value: string): void;
     redirect(url: string): void;
+  }
+
+  /** What an authorization code or refresh token remembers of the login it comes from. */
+  export interface AuthenticationSource {
+    readonly acr?: string;
+    readonly amr?: readonly string[];
+    /** Seconds since the epoch. */
+    readonly authTime?: number;
   }
 
   export type KoaMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
@@ -70,7 +87,11 @@ declare module 'oidc-provider' {
     readonly grantId?: string;
     readonly params: Record<string, unknown>;
     readonly prompt: { readonly name: string; readonly details: Record<string, unknown> };
-    readonly session?: { readonly accountId: string };
+    readonly session?: { readonly accountId: string; readonly acr?: string };
+    /** What the interaction has resolved so far (`login`, `consent`, `error`); kept by `persist()`. */
+    result?: Record<string, unknown>;
+    /** Saves the interaction (its `result` included) for the rest of its lifetime. */
+    persist(): Promise<unknown>;
   }
 
   /** The JWT an access token becomes, before it is signed (`formats.customizers.jwt`). */
@@ -95,8 +116,38 @@ declare module 'oidc-provider' {
     on(event: 'server_error', listener: (ctx: KoaContextWithOIDC, error: Error) => void): this;
     pathFor(route: string): string;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-    interactionResult(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>): Promise<string>;
+    interactionResult(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<string>;
   }
+
+  /** A check of a prompt: true (`REQUEST_PROMPT`) when the prompt must be shown. */
+  export class Check {
+    static readonly REQUEST_PROMPT: true;
+    static readonly NO_NEED_TO_PROMPT: false;
+    /** `error`: what a `prompt=none` request gets when the check fails (`interaction_required` if unset). */
+    constructor(
+      reason: string,
+      description: string,
+      error: string,
+      check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>,
+    );
+  }
+
+  /** A prompt of the interaction policy, with its checks. */
+  export interface Prompt {
+    readonly name: string;
+    readonly checks: Check[] & { add(check: Check, index?: number): void };
+  }
+
+  /** Interaction policies (`interactions.policy`): the default one, and the pieces to extend it. */
+  export const interactionPolicy: {
+    base(): Prompt[] & { get(name: string): Prompt | undefined };
+    Check: typeof Check;
+  };
 
   export const errors: {
     SessionNotFound: new (...args: never[]) => Error;

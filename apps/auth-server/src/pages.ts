@@ -29,6 +29,34 @@ export function loginPage(uid: string, options: { clientId?: string; error?: str
   );
 }
 
+/** Shown on the one-time code page when the code is wrong. */
+export const INVALID_CODE_MESSAGE = 'Invalid one-time code';
+
+/**
+ * The second step of a login that asks for `mfa` (see `step-up.ts`): a form posting `code` to
+ * `/interaction/<uid>/otp`, an optional error, and the code itself, printed on the page in place
+ * of an SMS or an authenticator app (`#dev-code`): development only.
+ */
+export function oneTimeCodePage(
+  uid: string,
+  options: { code: string; username: string; clientId?: string; error?: string },
+): string {
+  const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '';
+  const client = options.clientId ? ` for <strong>${escapeHtml(options.clientId)}</strong>` : '';
+  return layout(
+    'Second factor',
+    `<h1>Second factor${client}</h1>
+    <p>Signed in as <code>${escapeHtml(options.username)}</code> with a password. This sign-in asks for a one-time code too.</p>
+    ${error}
+    <form method="post" action="/interaction/${encodeURIComponent(uid)}/otp" autocomplete="off">
+      <label>One-time code <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus></label>
+      <button type="submit">Verify</button>
+    </form>
+    <p class="dev">DEV ONLY: the code of this sign-in is <code id="dev-code">${escapeHtml(options.code)}</code>
+    (a real server would send it by SMS or e-mail, or ask an authenticator app).</p>`,
+  );
+}
+
 /**
  * The RP-initiated logout page: oidc-provider's form, with `logout=yes` added (end the whole
  * session, not just this client's). With `confirm: false` (the request's `id_token_hint` names

@@ -10,6 +10,7 @@ import {
 import type { AuthServerConfig } from './auth-server-config.js';
 import { findDevUser, userClaims } from './dev-users.js';
 import { errorPage, logoutPage } from './pages.js';
+import { ACR_VALUES, authenticationClaims, stepUpInteractionPolicy } from './step-up.js';
 
 /** The `aud` of every access token: both sample APIs accept the same token (one cookie, many APIs). */
 export const API_AUDIENCES: readonly string[] = ['todo-api', 'help-api'];
@@ -85,9 +86,14 @@ export function providerConfiguration(config: AuthServerConfig, keys: ProviderKe
     // bind every token to the login session, so that logging out revokes the grant (and with it
     // refresh tokens and, through introspection, access tokens) even with offline_access
     expiresWithSession: () => true,
-    extraTokenClaims: (_ctx: KoaContextWithOIDC, token: TokenModel) => ({
+    extraTokenClaims: (ctx: KoaContextWithOIDC, token: TokenModel) => ({
       roles: [...(findDevUser(token.accountId ?? '')?.roles ?? [])],
+      // acr, amr, auth_time: what an API needs to ask for a step-up (RFC 9470)
+      ...authenticationClaims(ctx, token),
     }),
+    // step-up: acr_values=mfa asks for the dev one-time code after the password (step-up.ts)
+    acrValues: [...ACR_VALUES],
+    interactions: { policy: stepUpInteractionPolicy() },
     formats: {
       customizers: {
         // RFC 8707 allows one audience per resource; the APIs share one token, so widen `aud`

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { CookieSealer } from './cookie-sealer.js';
 import { ProviderUnavailableError, type LoginInProgress, type OidcClient } from '../../shared/src/oidc-client.js';
 import { SameOriginGuard } from './same-origin.guard.js';
+import { stepUpRequest, withStepUp } from './step-up-request.js';
 import {
   ID_TOKEN_COOKIE,
   LOGIN_COOKIE,
@@ -35,9 +36,14 @@ export class AuthController {
    * Starts Authorization Code + PKCE: verifier, state and nonce go into the sealed
    * `__Host-app.login` cookie, which binds the login to this browser: no other host can plant
    * one, and a code obtained elsewhere fails the state and PKCE checks against it.
+   * `?acr_values=mfa&max_age=<seconds>` (a step-up, RFC 9470: the page copies them from an
+   * API's `insufficient_user_authentication` challenge) go on to the authorization request;
+   * any other value of either is a 400.
    */
   @Get('login')
-  async login(@Res() response: Response): Promise<void> {
+  async login(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const stepUp = stepUpRequest(request.query);
+    if ('problem' in stepUp) return this.page(response, 400, 'This login request is not valid.', stepUp.problem);
     let started;
     try {
       started = await this.oidc.startLogin();
@@ -46,7 +52,7 @@ export class AuthController {
     }
     const sealed = this.sealer.seal(LOGIN_COOKIE, started.login, LOGIN_MAX_AGE_SECONDS);
     response.cookie(LOGIN_COOKIE, sealed, loginCookieOptions(LOGIN_MAX_AGE_SECONDS));
-    response.redirect(started.url);
+    response.redirect(withStepUp(started.url, stepUp));
   }
 
   /** Where the provider sends the browser back: state, code exchange, id token, then the cookies. */

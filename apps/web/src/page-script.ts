@@ -7,6 +7,13 @@
  * it acts on the body's `reason`: `token_expired` means one `POST /refresh` (shared by the
  * calls that failed together) and one retry; every other reason means "log in again", since
  * a refresh cannot mend a forged, revoked or foreign token. Other errors show in `#error`.
+ *
+ * Step-up (RFC 9470): a 401 with reason `authentication_insufficient` (todo-api's
+ * `DELETE /todos`) carries `acr_values` and/or `max_age` in `WWW-Authenticate` (exposed by the
+ * APIs' CORS). "Delete all" then notes itself in this tab's `sessionStorage` (no other site
+ * can write there, unlike a URL, so no link can trigger a deletion) and goes to
+ * `/login?acr_values=…&max_age=…`; when the page comes back from that login, for the same user
+ * within ten minutes, it retries the delete once (a second refusal shows, never loops).
  */
 export const PAGE_SCRIPT = `'use strict';
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -54,6 +61,24 @@ function refreshOnce() {
 
 class ApiError extends Error {}
 
+// What the login must bring for the API to answer, as /login's query (RFC 9470 §3).
+class StepUpRequired extends ApiError {
+  constructor(challenge) {
+    super('step-up required');
+    this.challenge = challenge;
+  }
+}
+
+function stepUpChallenge(response) {
+  const header = response.headers.get('www-authenticate') || '';
+  const acrValues = /(?:^|[ ,])acr_values="([^"]*)"/.exec(header);
+  const maxAge = /(?:^|[ ,])max_age="?([0-9]+)/.exec(header);
+  const query = new URLSearchParams();
+  if (acrValues) query.set('acr_values', acrValues[1]);
+  if (maxAge) query.set('max_age', maxAge[1]);
+  return query;
+}
+
 function describeError(response, body) {
   if (body && typeof body.error === 'string') {
     const detail = body.error_description || (typeof body.message === 'string' ? body.message : '');
@@ -68,6 +93,13 @@ const accessTokenFresh = () => readCookie('__Host-app.fresh') === '1';
 // A 401 whose reason a refresh mends; the contract's reasons, as the APIs and the proxy send them.
 const REFRESHABLE = new Set(['token_expired']);
 
+const refusalReason = (response) => response.clone().json().then((body) => body && body.reason, () => undefined);
+
+function stepUpRequired(response) {
+  showError('This needs a recent sign-in with a second factor.');
+  return new StepUpRequired(stepUpChallenge(response));
+}
+
 async function apiFetch(url, init = {}) {
   const send = () =>
     fetch(url, {
@@ -81,7 +113,8 @@ async function apiFetch(url, init = {}) {
   const refreshesBefore = refreshesDone;
   let response = await send();
   if (response.status === 401) {
-    const reason = await response.clone().json().then((body) => body && body.reason, () => undefined);
+    const reason = await refusalReason(response);
+    if (reason === 'authentication_insufficient') throw stepUpRequired(response);
     if (!REFRESHABLE.has(reason)) {
       showLoggedOut('Your session has ended (' + (reason || 'no reason given') + '). Log in again.');
       throw new ApiError('login required');
@@ -89,6 +122,9 @@ async function apiFetch(url, init = {}) {
     // a refresh that finished while this call was under way already fixed it
     await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce());
     response = await send();
+    // the fresh token keeps its login's auth_time: it may still be too old for the route
+    if (response.status === 401 && (await refusalReason(response)) === 'authentication_insufficient')
+      throw stepUpRequired(response);
   }
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw showError(describeError(response, body));
@@ -166,6 +202,46 @@ async function loadTickets() {
   $('ticket-list').replaceChildren(...tickets.map((ticket) => item(ticket.subject + ' (' + ticket.status + ')', 'ticket-subject')));
 }
 
+// The action a step-up login interrupted, in this tab only: sessionStorage, not the URL.
+const STEP_UP_KEY = 'web.step-up';
+const STEP_UP_WITHIN_MS = 10 * 60 * 1000;
+
+function stepUpThen(action, challenge) {
+  if (!challenge.toString()) throw showError('The API asks for a stronger sign-in but names none.');
+  sessionStorage.setItem(STEP_UP_KEY, JSON.stringify({ action, sub: claims.sub, at: Date.now() }));
+  showError('This needs a recent sign-in with a second factor: signing in again…');
+  location.assign('/login?' + challenge);
+}
+
+// Read once: whatever happens next, a page load never retries twice.
+function takePendingStepUp() {
+  const saved = sessionStorage.getItem(STEP_UP_KEY);
+  sessionStorage.removeItem(STEP_UP_KEY);
+  try {
+    const pending = JSON.parse(saved);
+    if (pending && pending.sub === claims.sub && Date.now() - pending.at < STEP_UP_WITHIN_MS) return pending.action;
+  } catch {
+    // not ours, or damaged: nothing to retry
+  }
+  return undefined;
+}
+
+async function deleteAllTodos(afterStepUp) {
+  try {
+    await apiFetch(config.todoApiUrl + '/todos', { method: 'DELETE' });
+  } catch (error) {
+    if (!(error instanceof StepUpRequired)) throw error;
+    // once only: a login that did not bring what the API asks for must not loop
+    if (afterStepUp) {
+      await loadTodos();
+      throw showError('todo-api still asks for a stronger sign-in (' + error.challenge + ').');
+    }
+    stepUpThen('delete-all', error.challenge);
+    throw error;
+  }
+  await loadTodos();
+}
+
 function showLoggedOut(message) {
   $('user-name').textContent = '';
   $('login').hidden = false;
@@ -173,6 +249,8 @@ function showLoggedOut(message) {
   $('app').hidden = true;
   if (message) $('error').textContent = message;
 }
+
+$('todo-delete-all').addEventListener('click', () => run(() => deleteAllTodos(false)));
 
 if (config.proxyUrl) $('proxy-load').addEventListener('click', () => run(loadTodosThroughProxy));
 
@@ -192,6 +270,7 @@ if (!claims) {
   $('user-name').textContent = claims.name || claims.email || claims.sub;
   $('logout-form').hidden = false;
   $('app').hidden = false;
-  run(() => Promise.all([loadTodos(), loadTickets()]));
+  const retry = takePendingStepUp();
+  run(() => Promise.all([retry === 'delete-all' ? deleteAllTodos(true) : loadTodos(), loadTickets()]));
 }
 `;

@@ -13,6 +13,11 @@ describe('renderPage', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(2); // the config block's and app.js's
   });
 
+  it('offers "Delete all" (todo-api\'s step-up route) beside the todo form', () => {
+    const html = renderPage({ todoApiUrl: 'http://localhost:3001', helpApiUrl: 'http://localhost:3002' });
+    expect(html).toContain('<button id="todo-delete-all" type="button">Delete all</button>');
+  });
+
   it('hides the proxy section and leaves out the BFF section when neither URL is set', () => {
     const html = renderPage({ todoApiUrl: 'http://localhost:3001', helpApiUrl: 'http://localhost:3002' });
     expect(html).toContain('<section id="proxy-section" hidden>');

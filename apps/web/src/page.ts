@@ -49,6 +49,9 @@ cookie the page cannot read; the id token cookie only provides the name above.</
     <input id="todo-title" placeholder="New todo" required maxlength="200" autocomplete="off">
     <button id="todo-add" type="submit">Add</button>
   </form>
+  <p><button id="todo-delete-all" type="button">Delete all</button>
+  <span class="note">todo-api asks for a recent sign-in with a second factor first (step-up): the page sends you to
+  sign in again, then deletes.</span></p>
   <h2>Tickets <small>(help-api)</small></h2>
   <ul id="ticket-list"></ul>
   <section id="proxy-section"${config.proxyUrl ? '' : ' hidden'}>

@@ -84,7 +84,17 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       expect(response.text).toContain(
         `<script id="config" type="application/json">{"todoApiUrl":"${TODO_API_URL}","helpApiUrl":"${HELP_API_URL}"}</script>`,
       );
-      for (const id of ['user-name', 'login', 'logout', 'todo-list', 'todo-title', 'todo-add', 'ticket-list', 'error'])
+      for (const id of [
+        'user-name',
+        'login',
+        'logout',
+        'todo-list',
+        'todo-title',
+        'todo-add',
+        'todo-delete-all',
+        'ticket-list',
+        'error',
+      ])
         expect(response.text).toContain(`id="${id}"`);
     });
 
@@ -129,6 +139,29 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       const parameters = (response: typeof a) => new URL(response.headers.location!).searchParams;
       for (const name of ['code_challenge', 'state', 'nonce'])
         expect(parameters(a).get(name)).not.toBe(parameters(b).get(name));
+    });
+
+    it('passes a step-up on to the authorization request: acr_values=mfa and max_age (RFC 9470)', async () => {
+      const response = await request(web.url).get('/login?acr_values=mfa&max_age=300&return=https://evil.example/');
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.location!);
+      expect(`${location.origin}${location.pathname}`).toBe(authorizationEndpoint);
+      expect(location.searchParams.get('acr_values')).toBe('mfa');
+      expect(location.searchParams.get('max_age')).toBe('300');
+      expect(location.searchParams.get('redirect_uri')).toBe(`${origin}/callback`); // never the return value
+      expect(response.headers.location).not.toContain('evil');
+      expect(setCookies(response).has('__Host-app.login')).toBe(true);
+    });
+
+    it.each([
+      ['an unknown acr value', 'acr_values=admin'],
+      ['a non-numeric max_age', 'max_age=soon'],
+      ['a repeated parameter', 'acr_values=mfa&acr_values=mfa'],
+    ])('answers 400 for %s, and starts no login', async (_case, query) => {
+      const response = await request(web.url).get(`/login?${query}`).expect(400);
+      expect(response.text).toContain('This login request is not valid.');
+      expect(response.text).not.toContain('admin');
+      expect(setCookies(response).size).toBe(0);
     });
 
     it('answers 503 while the authorization server is down', async () => {
