@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { UseFilters, type INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { Test } from '@nestjs/testing';
+import {
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { AddressInfo } from 'node:net';
+import {
+  BearerErrorFilter,
+  Claim,
+  Claims,
+  claimsOfConnection,
+  Public,
+  RequireScope,
+  ResourceServerModule,
+  TOKEN_REJECTED_CLOSE_CODE,
+  type AccessTokenClaims,
+} from 'nest-resource-server';
+import { ResourceServerIoAdapter } from 'nest-resource-server/socket.io';
+import { TestIssuer } from 'nest-resource-server/testing';
+import { ResourceServerWsAdapter } from 'nest-resource-server/ws';
+import { PLATFORMS, type Platform } from './support/probe-app.js';
+import { openIo, openWs, type Opened, type Refusal, type TestClient } from './support/websocket-clients.js';
+
+const TRUSTED = 'http://app.example';
+
+/** A gateway with a rule per kind of handler; every connection it saw, by `sub`. */
+@WebSocketGateway({ path: '/live' })
+@UseFilters(BearerErrorFilter) // Nest applies no global filter to gateways
+class ProbeGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  static readonly connected: (string | undefined)[] = [];
+  static disconnects = 0;
+
+  handleConnection(client: object): void {
+    ProbeGateway.connected.push(claimsOfConnection(client)?.sub);
+  }
+
+  handleDisconnect(): void {
+    ProbeGateway.disconnects += 1;
+  }
+
+  @SubscribeMessage('whoami')
+  whoami(@Claims() claims: AccessTokenClaims, @Claim('scope') scope: unknown) {
+    return { event: 'whoami', data: { sub: claims.sub, scope } };
+  }
+
+  @RequireScope('todo:write')
+  @SubscribeMessage('write')
+  write() {
+    return { event: 'written', data: true };
+  }
+
+  @Public()
+  @SubscribeMessage('ping')
+  ping(@Claims() claims: AccessTokenClaims | undefined) {
+    return { event: 'pong', data: { sub: claims?.sub ?? null } };
+  }
+}
+
+type Kind = 'ws' | 'socket.io';
+
+/** The probe gateway in an app on `platform`, behind the library's adapter for `kind` (or Nest's own). */
+async function startGatewayApp(
+  issuer: TestIssuer,
+  platform: Platform,
+  kind: Kind | 'plain ws',
+): Promise<{ app: INestApplication; port: number }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ResourceServerModule.forRoot({
+        issuer: issuer.url,
+        audience: 'api',
+        realm: 'probe',
+        clockToleranceSeconds: 0,
+        trustedOrigins: [TRUSTED],
+      }),
+    ],
+    providers: [ProbeGateway],
+  }).compile();
+  const app = moduleRef.createNestApplication(platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
+    logger: ['error'],
+  });
+  app.useWebSocketAdapter(
+    kind === 'ws'
+      ? new ResourceServerWsAdapter(app)
+      : kind === 'socket.io'
+        ? new ResourceServerIoAdapter(app)
+        : new WsAdapter(app),
+  );
+  await app.listen(0, '127.0.0.1');
+  return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+}
+
+describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+  });
+  afterAll(() => issuer.close());
+
+  describe.each<Kind>(['ws', 'socket.io'])('behind the %s adapter', (kind) => {
+    let app: INestApplication;
+    let open: (headers?: Record<string, string>, auth?: Record<string, unknown>) => Promise<Opened<TestClient>>;
+    const clients: TestClient[] = [];
+
+    beforeAll(async () => {
+      const started = await startGatewayApp(issuer, platform, kind);
+      app = started.app;
+      open = async (headers, auth) => {
+        const opened =
+          kind === 'ws'
+            ? await openWs(`ws://127.0.0.1:${started.port}/live`, headers)
+            : await openIo(`http://127.0.0.1:${started.port}`, headers, auth);
+        if (opened.client) clients.push(opened.client);
+        return opened;
+      };
+    });
+    afterAll(async () => {
+      for (const client of clients) client.close();
+      await app.close();
+    });
+
+    const connected = async (headers?: Record<string, string>, auth?: Record<string, unknown>) => {
+      const opened = await open(headers, auth);
+      expect(opened.refused).toBeUndefined();
+      return opened.client!;
+    };
+    const refused = async (headers?: Record<string, string>, auth?: Record<string, unknown>): Promise<Refusal> => {
+      const before = ProbeGateway.connected.length;
+      const opened = await open(headers, auth);
+      expect(opened.client).toBeUndefined();
+      expect(ProbeGateway.connected).toHaveLength(before); // the gateway never saw it
+      return opened.refused!;
+    };
+    /** What the refusal says, `ws` (the upgrade's HTTP answer) and socket.io (`connect_error`) alike. */
+    const expectRefusal = (refusal: Refusal, status: number, reason: string, challenge?: string) => {
+      expect(refusal.status).toBe(status);
+      expect(refusal.body).toMatchObject({ reason });
+      if (kind === 'ws') {
+        expect(refusal.headers['www-authenticate']).toBe(challenge);
+        expect(refusal.headers['content-type']).toBe('application/json');
+      }
+    };
+
+    it('admits a token from the Authorization header; @Claims() and @Claim() read it', async () => {
+      const client = await connected({ authorization: `Bearer ${issuer.token({ claims: { sub: 'ada' } })}` });
+      client.send('whoami');
+      await expect(client.next('whoami')).resolves.toEqual({ sub: 'ada', scope: 'openid' });
+      expect(ProbeGateway.connected).toContain('ada'); // handleConnection saw the claims
+    });
+
+    it('admits a token cookie when the Origin is trusted', async () => {
+      const client = await connected({
+        cookie: `app.at=${issuer.token({ claims: { sub: 'cookie-user' } })}`,
+        origin: TRUSTED,
+      });
+      client.send('whoami');
+      await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'cookie-user' });
+    });
+
+    it('refuses a token cookie from an untrusted Origin (403 csrf_rejected, no challenge)', async () => {
+      const refusal = await refused({ cookie: `app.at=${issuer.token()}`, origin: 'http://evil.example' });
+      expectRefusal(refusal, 403, 'csrf_rejected');
+    });
+
+    it('refuses a token cookie without an Origin', async () => {
+      expectRefusal(await refused({ cookie: `app.at=${issuer.token()}` }), 403, 'csrf_rejected');
+    });
+
+    it('refuses a handshake without a token (401 token_missing)', async () => {
+      expectRefusal(await refused(), 401, 'token_missing', 'Bearer realm="probe"');
+    });
+
+    it('refuses a token expired at connect (401 token_expired)', async () => {
+      const refusal = await refused({ authorization: `Bearer ${issuer.token({ expiresInSeconds: -60 })}` });
+      expectRefusal(
+        refusal,
+        401,
+        'token_expired',
+        'Bearer realm="probe", error="invalid_token", error_description="token expired"',
+      );
+    });
+
+    it('refuses an id token (401 token_type_not_accepted)', async () => {
+      const idToken = issuer.token({ claims: { nonce: 'n-1', scope: undefined, at_hash: 'x' } });
+      const refusal = await refused({ authorization: `Bearer ${idToken}` });
+      expect(refusal.status).toBe(401);
+      expect(refusal.body).toMatchObject({ error: 'invalid_token', reason: 'token_type_not_accepted' });
+    });
+
+    it('refuses two different tokens (400 two_tokens)', async () => {
+      const refusal = await refused({
+        authorization: `Bearer ${issuer.token()}`,
+        cookie: `app.at=${issuer.token()}`,
+        origin: TRUSTED,
+      });
+      expectRefusal(refusal, 400, 'two_tokens', 'Bearer realm="probe", error="invalid_request"');
+    });
+
+    it('never puts the token in a refusal', async () => {
+      const token = issuer.token({ claims: { aud: 'another-api' } });
+      const refusal = await refused({ authorization: `Bearer ${token}` });
+      expect(refusal.body).toMatchObject({ reason: 'audience_mismatch' });
+      expect(JSON.stringify(refusal)).not.toContain(token);
+    });
+
+    it('answers a message refused by @RequireScope in-band (403) and keeps the connection open', async () => {
+      const client = await connected({ authorization: `Bearer ${issuer.token()}` });
+      client.send('write');
+      await expect(client.next('exception')).resolves.toEqual({
+        status: 403,
+        error: 'insufficient_scope',
+        error_description: 'token lacks a required scope',
+        message: 'token lacks a required scope',
+        reason: 'scope_missing',
+        scope: 'todo:write',
+      });
+      client.send('whoami');
+      await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
+      expect(client.isOpen).toBe(true);
+    });
+
+    it('runs a message handler whose scope the token has', async () => {
+      const client = await connected({ authorization: `Bearer ${issuer.token({ claims: { scope: 'todo:write' } })}` });
+      client.send('write');
+      await expect(client.next('written')).resolves.toBe(true);
+    });
+
+    it('ends the connection when its token expires', async () => {
+      const client = await connected({ authorization: `Bearer ${issuer.token({ expiresInSeconds: 2 })}` });
+      client.send('whoami');
+      await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
+      const closed = await client.closed(); // the timer at exp (no tolerance here) closes it
+      await expect(client.next('exception')).resolves.toMatchObject({ status: 401, reason: 'token_expired' });
+      if (kind === 'ws') expect(closed).toEqual({ code: TOKEN_REJECTED_CLOSE_CODE, reason: 'token_expired' });
+      else expect(closed).toEqual({ reason: 'io server disconnect' });
+    });
+
+    if (kind === 'socket.io') {
+      it('admits a token from the auth payload', async () => {
+        const client = await connected({}, { token: issuer.token({ claims: { sub: 'auth-user' } }) });
+        client.send('whoami');
+        await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'auth-user' });
+      });
+
+      it('admits the auth payload token without an Origin even with the same token cookie', async () => {
+        const token = issuer.token({ claims: { sub: 'both' } });
+        const client = await connected({ cookie: `app.at=${token}` }, { token });
+        client.send('whoami');
+        await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'both' });
+      });
+
+      it('refuses an auth payload token that differs from the header (400 two_tokens)', async () => {
+        const refusal = await refused({ authorization: `Bearer ${issuer.token()}` }, { token: issuer.token() });
+        expectRefusal(refusal, 400, 'two_tokens');
+      });
+
+      it('refuses an auth payload token that is not a string (400 bad_header)', async () => {
+        expectRefusal(await refused({}, { token: 42 }), 400, 'bad_header');
+      });
+
+      it('refuses an invalid auth payload token (401 invalid_token)', async () => {
+        const refusal = await refused({}, { token: 'not-a-jwt' });
+        expect(refusal).toMatchObject({ status: 401, body: { error: 'invalid_token', reason: 'token_malformed' } });
+      });
+    }
+  });
+});
+
+describe("a gateway behind Nest's own WsAdapter (no handshake verification)", () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+    ({ app, port } = await startGatewayApp(issuer, 'express', 'plain ws'));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('refuses every message but @Public() ones (401 token_missing) and closes the connection', async () => {
+    // a header the plain adapter never looks at: only a verified handshake opens a handler
+    const { client } = await openWs(`ws://127.0.0.1:${port}/live`, { authorization: `Bearer ${issuer.token()}` });
+    client!.send('ping');
+    await expect(client!.next('pong')).resolves.toEqual({ sub: null });
+    client!.send('whoami');
+    await expect(client!.next('exception')).resolves.toMatchObject({ status: 401, reason: 'token_missing' });
+    await expect(client!.closed()).resolves.toEqual({ code: TOKEN_REJECTED_CLOSE_CODE, reason: 'token_missing' });
+  });
+});
