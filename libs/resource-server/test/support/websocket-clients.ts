@@ -4,8 +4,7 @@ import { WebSocket } from 'ws';
 
 /** What a client was told of its connection: open, or refused with the handshake's answer. */
 export type Opened<C> =
-  | { readonly client: C; readonly refused?: undefined }
-  | { readonly client?: undefined; readonly refused: Refusal };
+  { readonly client: C; readonly refused?: undefined } | { readonly client?: undefined; readonly refused: Refusal };
 
 /** A refused connection: the HTTP answer to a `ws` upgrade, or socket.io's `connect_error`. */
 export interface Refusal {
