@@ -26,7 +26,7 @@ import { ResourceServerIoAdapter } from 'nest-resource-server/socket.io';
 import { TestIssuer } from 'nest-resource-server/testing';
 import { ResourceServerWsAdapter } from 'nest-resource-server/ws';
 import { PLATFORMS, type Platform } from './support/probe-app.js';
-import { openIo, openWs, type Opened, type Refusal, type TestClient } from './support/websocket-clients.js';
+import { openIo, openWs, type Opened, type Refusal, type TestClient } from '../../../test/support/websocket-clients.js';
 
 const TRUSTED = 'http://app.example';
 

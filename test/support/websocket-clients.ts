@@ -19,6 +19,8 @@ export interface TestClient {
   send(event: string, data?: unknown): void;
   /** The next `event` the server sends (the ones already received count first). */
   next(event: string): Promise<unknown>;
+  /** Events received and not yet taken by `next()`, in order. */
+  unread(): readonly { readonly event: string; readonly data: unknown }[];
   /** Resolves once the server has closed the connection: `ws` with its code and reason. */
   closed(): Promise<{ readonly code?: number; readonly reason: string }>;
   readonly isOpen: boolean;
@@ -34,6 +36,10 @@ class Inbox {
     const waiter = this.waiters.findIndex((w) => w.event === event);
     if (waiter >= 0) this.waiters.splice(waiter, 1)[0]!.resolve(data);
     else this.messages.push({ event, data });
+  }
+
+  unread(): readonly { event: string; data: unknown }[] {
+    return [...this.messages];
   }
 
   next(event: string): Promise<unknown> {
@@ -57,6 +63,7 @@ export function openWs(url: string, headers: Record<string, string> = {}): Promi
   const client: TestClient = {
     send: (event, data = {}) => socket.send(JSON.stringify({ event, data })),
     next: (event) => inbox.next(event),
+    unread: () => inbox.unread(),
     closed: () => closed,
     get isOpen() {
       return socket.readyState === WebSocket.OPEN;
@@ -101,6 +108,7 @@ export function openIo(
   const client: TestClient = {
     send: (event, data = {}) => socket.emit(event, data),
     next: (event) => inbox.next(event),
+    unread: () => inbox.unread(),
     closed: () => closed,
     get isOpen() {
       return socket.connected;
