@@ -86,7 +86,9 @@ describe.each(['express', 'fastify'])('todo-api /live on %s', (platform) => {
     ['the cookie from an untrusted origin', { origin: 'http://evil.example' }, 403, 'csrf_rejected'],
     ['the cookie without an origin', {}, 403, 'csrf_rejected'],
   ])('refuses a handshake with %s', async (name, headers: Record<string, string>, status, reason) => {
-    const cookie = name.startsWith('the cookie') ? { cookie: `app.at=${tokenOf('mallory')}` } : {};
+    const cookie: Record<string, string> = name.startsWith('the cookie')
+      ? { cookie: `app.at=${tokenOf('mallory')}` }
+      : {};
     const opened = await openWs(`${api.url.replace('http', 'ws')}/live`, { ...cookie, ...headers });
     expect(opened.refused).toMatchObject({ status, body: { reason } });
   });
