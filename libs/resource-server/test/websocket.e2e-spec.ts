@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { UseFilters, type INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { ConsoleLogger, UseFilters, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -70,6 +70,7 @@ async function startGatewayApp(
   issuer: TestIssuer,
   platform: Platform,
   kind: Kind | 'plain ws',
+  logger: LoggerService | LogLevel[] = ['error'],
 ): Promise<{ app: INestApplication; port: number }> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -84,7 +85,7 @@ async function startGatewayApp(
     providers: [ProbeGateway],
   }).compile();
   const app = moduleRef.createNestApplication(platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
-    logger: ['error'],
+    logger,
   });
   app.useWebSocketAdapter(
     kind === 'ws'
@@ -233,7 +234,7 @@ describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
     });
 
     it('ends the connection when its token expires', async () => {
-      const client = await connected({ authorization: `Bearer ${issuer.token({ expiresInSeconds: 2 })}` });
+      const client = await connected({ authorization: `Bearer ${issuer.token({ expiresInSeconds: 3 })}` });
       client.send('whoami');
       await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
       const closed = await client.closed(); // the timer at exp (no tolerance here) closes it
@@ -294,5 +295,70 @@ describe("a gateway behind Nest's own WsAdapter (no handshake verification)", ()
     client!.send('whoami');
     await expect(client!.next('exception')).resolves.toMatchObject({ status: 401, reason: 'token_missing' });
     await expect(client!.closed()).resolves.toEqual({ code: TOKEN_REJECTED_CLOSE_CODE, reason: 'token_missing' });
+  });
+});
+
+describe.each<Kind>(['ws', 'socket.io'])('WebSocket refusal logs (%s)', (kind) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+    const logger = new ConsoleLogger({ json: true, colors: false });
+    ({ app, port } = await startGatewayApp(issuer, 'express', kind, logger));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  /** The library's log lines written while `send` runs. */
+  async function logsOf(send: () => Promise<unknown>): Promise<string[]> {
+    const written: string[] = [];
+    const capture = (chunk: unknown) => written.push(String(chunk)) > 0;
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await send();
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    return written
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('ResourceServer'));
+  }
+  const open = (headers: Record<string, string>) =>
+    kind === 'ws' ? openWs(`ws://127.0.0.1:${port}/live`, headers) : openIo(`http://127.0.0.1:${port}`, headers);
+
+  it('logs a refused handshake once, with its reason and without the token', async () => {
+    const token = issuer.token({ claims: { aud: 'another-api' } });
+    const lines = await logsOf(async () => {
+      const opened = await open({ authorization: `Bearer ${token}` });
+      expect(opened.refused).toBeDefined();
+    });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      context: 'ResourceServer',
+      params: { outcome: 'rejected', status: 401, reason: 'audience_mismatch', method: 'GET' },
+    });
+    expect(lines[0]).not.toContain(token.split('.')[2]!.slice(0, 12));
+  });
+
+  it('logs a message refused in-band once, without the token', async () => {
+    const token = issuer.token();
+    const { client } = await open({ authorization: `Bearer ${token}` });
+    const lines = await logsOf(async () => {
+      client!.send('write');
+      await client!.next('exception');
+    });
+    client!.close();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      message: '403 scope_missing WS write',
+      params: { outcome: 'rejected', status: 403, reason: 'scope_missing', method: 'WS', path: 'write' },
+    });
+    expect(lines[0]).not.toContain(token.split('.')[2]!.slice(0, 12));
   });
 });
