@@ -362,3 +362,22 @@ describe.each<Kind>(['ws', 'socket.io'])('WebSocket refusal logs (%s)', (kind) =
     expect(lines[0]).not.toContain(token.split('.')[2]!.slice(0, 12));
   });
 });
+
+/** A gateway in an app that forgot `ResourceServerModule`. */
+@WebSocketGateway({ path: '/bare' })
+class BareGateway {
+  @SubscribeMessage('ping')
+  ping() {
+    return { event: 'pong', data: 1 };
+  }
+}
+
+describe.each<Kind>(['ws', 'socket.io'])('the %s adapter without ResourceServerModule', (kind) => {
+  it('stops the app at start-up, naming the module', async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [BareGateway] }).compile();
+    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+    app.useWebSocketAdapter(kind === 'ws' ? new ResourceServerWsAdapter(app) : new ResourceServerIoAdapter(app));
+    await expect(app.init()).rejects.toThrow('ResourceServerModule is not imported');
+    await app.close().catch(() => undefined);
+  });
+});

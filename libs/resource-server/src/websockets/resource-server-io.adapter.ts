@@ -47,25 +47,26 @@ export class ResourceServerIoAdapter extends IoAdapter {
   }
 
   override create(port: number, options?: Parameters<IoAdapter['create']>[1]): IoServer {
+    // at start-up: an app without ResourceServerModule fails to start rather than refuse every handshake
+    const authenticator = (this.authenticator ??= HandshakeAuthenticator.of(this.app));
     const server = super.create(port, options);
     const namespace = server as unknown as Namespace;
     if (!this.guarded.has(namespace)) {
       this.guarded.add(namespace);
-      namespace.use((socket, next) => void this.verify(socket).then(() => next(), next));
+      namespace.use((socket, next) => void this.verify(authenticator, socket).then(() => next(), next));
       // registered before the gateway's own listener
-      namespace.on('connection', (socket) => this.watch(socket));
+      namespace.on('connection', (socket) => this.watch(authenticator, socket));
     }
     return server;
   }
 
   /** Resolves when the socket may connect; rejects with the error its client gets. */
-  private async verify(socket: Socket): Promise<void> {
+  private async verify(authenticator: HandshakeAuthenticator, socket: Socket): Promise<void> {
     let outcome;
     try {
-      this.authenticator ??= HandshakeAuthenticator.of(this.app);
-      outcome = await this.authenticator.authenticate(socket.request, socket.handshake.auth?.token);
+      outcome = await authenticator.authenticate(socket.request, socket.handshake.auth?.token);
     } catch (error) {
-      this.authenticator?.failed(error);
+      authenticator.failed(error);
       throw new Error('connection failed');
     }
     if (outcome.rejection) {
@@ -75,10 +76,9 @@ export class ResourceServerIoAdapter extends IoAdapter {
     attachVerifiedToken(socket as unknown as RequestWithToken, outcome.verified);
   }
 
-  private watch(socket: Socket): void {
+  private watch(authenticator: HandshakeAuthenticator, socket: Socket): void {
     const verified = verifiedTokenOfRequest(socket as unknown as RequestWithToken);
-    const authenticator = this.authenticator;
-    if (!verified || !authenticator) return;
+    if (!verified) return;
     const cancel = authenticator.watchExpiry(verified, () =>
       answerInBand(socket, authenticator.expired(socket.request)),
     );

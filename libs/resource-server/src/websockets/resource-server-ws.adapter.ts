@@ -33,26 +33,32 @@ export class ResourceServerWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Parameters<WsAdapter['create']>[1] = {}): unknown {
+    // at start-up: an app without ResourceServerModule fails to start rather than refuse every handshake
+    const authenticator = (this.authenticator ??= HandshakeAuthenticator.of(this.app));
     const { verifyClient, ...rest } = options as { verifyClient?: VerifyClient };
     const server = super.create(port, {
       ...rest,
-      verifyClient: (info: VerifyClientInfo, done: Done) => void this.verify(info, done, verifyClient),
+      verifyClient: (info: VerifyClientInfo, done: Done) => void this.verify(authenticator, info, done, verifyClient),
     }) as { on(event: 'connection', listener: (client: WebSocketClient, request: IncomingMessage) => void): void };
     if (!this.watched.has(server)) {
       this.watched.add(server);
       // registered before the gateway's own listener: the token is there for handleConnection()
-      server.on('connection', (client, request) => this.admit(client, request));
+      server.on('connection', (client, request) => this.admit(authenticator, client, request));
     }
     return server;
   }
 
-  private async verify(info: VerifyClientInfo, done: Done, own?: VerifyClient): Promise<void> {
+  private async verify(
+    authenticator: HandshakeAuthenticator,
+    info: VerifyClientInfo,
+    done: Done,
+    own?: VerifyClient,
+  ): Promise<void> {
     let outcome;
     try {
-      this.authenticator ??= HandshakeAuthenticator.of(this.app);
-      outcome = await this.authenticator.authenticate(info.req);
+      outcome = await authenticator.authenticate(info.req);
     } catch (error) {
-      this.authenticator?.failed(error);
+      authenticator.failed(error);
       return done(false, 500);
     }
     const { verified, rejection } = outcome;
@@ -66,13 +72,12 @@ export class ResourceServerWsAdapter extends WsAdapter {
     done((own as (info: VerifyClientInfo) => boolean)(info));
   }
 
-  private admit(client: WebSocketClient, request: IncomingMessage): void {
+  private admit(authenticator: HandshakeAuthenticator, client: WebSocketClient, request: IncomingMessage): void {
     const holder = request as { [HANDSHAKE_TOKEN]?: VerifiedToken };
     const verified = holder[HANDSHAKE_TOKEN];
-    if (!verified || !this.authenticator) return;
+    if (!verified) return;
     delete holder[HANDSHAKE_TOKEN];
     attachVerifiedToken(client as RequestWithToken, verified);
-    const authenticator = this.authenticator;
     const cancel = authenticator.watchExpiry(verified, () => answerInBand(client, authenticator.expired(request)));
     (client as unknown as { once(event: 'close', listener: () => void): void }).once('close', cancel);
   }
