@@ -12,11 +12,14 @@ import {
 } from '@nestjs/websockets';
 import type { AddressInfo } from 'node:net';
 import {
+  AccessToken,
   BearerErrorFilter,
   Claim,
   Claims,
   claimsOfConnection,
   Public,
+  RequireClaim,
+  RequireRole,
   RequireScope,
   ResourceServerModule,
   TOKEN_REJECTED_CLOSE_CODE,
@@ -54,6 +57,13 @@ class ProbeGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage('write')
   write() {
     return { event: 'written', data: true };
+  }
+
+  @RequireRole('admin')
+  @RequireClaim('email_verified', true)
+  @SubscribeMessage('admin')
+  admin(@AccessToken() token: string) {
+    return { event: 'admin', data: token };
   }
 
   @Public()
@@ -225,6 +235,20 @@ describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
       client.send('whoami');
       await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
       expect(client.isOpen).toBe(true);
+    });
+
+    it('applies @RequireRole() and @RequireClaim() to a message; @AccessToken() reads the token', async () => {
+      const user = await connected({ authorization: `Bearer ${issuer.token({ claims: { email_verified: true } })}` });
+      user.send('admin');
+      await expect(user.next('exception')).resolves.toMatchObject({ status: 403, reason: 'role_missing' });
+      const unverified = issuer.token({ claims: { roles: ['admin'] } });
+      const admin = await connected({ authorization: `Bearer ${unverified}` });
+      admin.send('admin');
+      await expect(admin.next('exception')).resolves.toMatchObject({ status: 403, reason: 'claim_missing' });
+      const token = issuer.token({ claims: { roles: ['admin'], email_verified: true } });
+      const verified = await connected({ authorization: `Bearer ${token}` });
+      verified.send('admin');
+      await expect(verified.next('admin')).resolves.toBe(token);
     });
 
     it('runs a message handler whose scope the token has', async () => {
