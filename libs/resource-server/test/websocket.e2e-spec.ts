@@ -24,6 +24,7 @@ import {
   ResourceServerModule,
   TOKEN_REJECTED_CLOSE_CODE,
   type AccessTokenClaims,
+  type ResourceServerOptions,
 } from 'nest-resource-server';
 import { ResourceServerIoAdapter } from 'nest-resource-server/socket.io';
 import { TestIssuer } from 'nest-resource-server/testing';
@@ -81,6 +82,7 @@ async function startGatewayApp(
   platform: Platform,
   kind: Kind | 'plain ws',
   logger: LoggerService | LogLevel[] = ['error'],
+  extra: Partial<ResourceServerOptions> = {},
 ): Promise<{ app: INestApplication; port: number }> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -90,6 +92,7 @@ async function startGatewayApp(
         realm: 'probe',
         clockToleranceSeconds: 0,
         trustedOrigins: [TRUSTED],
+        ...extra,
       }),
     ],
     providers: [ProbeGateway],
@@ -403,5 +406,40 @@ describe.each<Kind>(['ws', 'socket.io'])('the %s adapter without ResourceServerM
     app.useWebSocketAdapter(kind === 'ws' ? new ResourceServerWsAdapter(app) : new ResourceServerIoAdapter(app));
     await expect(app.init()).rejects.toThrow('ResourceServerModule is not imported');
     await app.close().catch(() => undefined);
+  });
+});
+
+describe.each<Kind>(['ws', 'socket.io'])('a message once the token has expired (%s)', (kind) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  let aheadMs = 0; // the module's clock, moved past exp without waiting for the connection's timer
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+    ({ app, port } = await startGatewayApp(issuer, 'express', kind, ['error'], { clock: () => Date.now() + aheadMs }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('is refused in-band by the guard (401 token_expired), and the connection ends', async () => {
+    const headers = { authorization: `Bearer ${issuer.token({ expiresInSeconds: 60 })}` };
+    const { client } = await (kind === 'ws'
+      ? openWs(`ws://127.0.0.1:${port}/live`, headers)
+      : openIo(`http://127.0.0.1:${port}`, headers));
+    client!.send('whoami');
+    await expect(client!.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
+    aheadMs = 120_000;
+    client!.send('whoami');
+    await expect(client!.next('exception')).resolves.toMatchObject({
+      status: 401,
+      error: 'invalid_token',
+      reason: 'token_expired',
+    });
+    const closed = await client!.closed();
+    if (kind === 'ws') expect(closed).toEqual({ code: TOKEN_REJECTED_CLOSE_CODE, reason: 'token_expired' });
+    else expect(closed).toEqual({ reason: 'io server disconnect' });
+    expect(client!.unread()).toEqual([]); // the handler never ran
   });
 });
