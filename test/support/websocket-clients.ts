@@ -88,15 +88,16 @@ export function openWs(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-/** A socket.io client of `url` (`http://…`, path `/live`), WebSocket transport only. */
+/** A socket.io client of `url` (`http://…`, path `/live`), on the WebSocket transport unless told. */
 export function openIo(
   url: string,
   headers: Record<string, string> = {},
   auth?: Record<string, unknown>,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
 ): Promise<Opened<TestClient>> {
   const socket: Socket = io(url, {
     path: '/live',
-    transports: ['websocket'],
+    transports,
     extraHeaders: headers,
     ...(auth ? { auth } : {}),
     reconnection: false,

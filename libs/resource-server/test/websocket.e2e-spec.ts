@@ -120,12 +120,14 @@ describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
 
   describe.each<Kind>(['ws', 'socket.io'])('behind the %s adapter', (kind) => {
     let app: INestApplication;
+    let port: number;
     let open: (headers?: Record<string, string>, auth?: Record<string, unknown>) => Promise<Opened<TestClient>>;
     const clients: TestClient[] = [];
 
     beforeAll(async () => {
       const started = await startGatewayApp(issuer, platform, kind);
       app = started.app;
+      port = started.port;
       open = async (headers, auth) => {
         const opened =
           kind === 'ws'
@@ -275,6 +277,17 @@ describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
         const client = await connected({}, { token: issuer.token({ claims: { sub: 'auth-user' } }) });
         client.send('whoami');
         await expect(client.next('whoami')).resolves.toMatchObject({ sub: 'auth-user' });
+      });
+
+      it('admits a token from the auth payload over long polling, and refuses none', async () => {
+        const url = `http://127.0.0.1:${port}`;
+        const token = issuer.token({ claims: { sub: 'polling-user' } });
+        const { client } = await openIo(url, {}, { token }, ['polling']);
+        clients.push(client!);
+        client!.send('whoami');
+        await expect(client!.next('whoami')).resolves.toMatchObject({ sub: 'polling-user' });
+        const { refused } = await openIo(url, {}, undefined, ['polling']);
+        expect(refused).toMatchObject({ status: 401, body: { reason: 'token_missing' } });
       });
 
       it('admits the auth payload token without an Origin even with the same token cookie', async () => {
