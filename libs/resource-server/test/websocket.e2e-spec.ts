@@ -10,7 +10,9 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import {
   AccessToken,
   BearerErrorFilter,
@@ -454,5 +456,60 @@ describe.each<Kind>(['ws', 'socket.io'])('a message once the token has expired (
     if (kind === 'ws') expect(closed).toEqual({ code: TOKEN_REJECTED_CLOSE_CODE, reason: 'token_expired' });
     else expect(closed).toEqual({ reason: 'io server disconnect' });
     expect(client!.unread()).toEqual([]); // the handler never ran
+  });
+});
+
+describe('the ws adapter beside another WebSocket server on the same HTTP server', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  let other: WebSocketServer;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+    ({ app, port } = await startGatewayApp(issuer, 'express', 'ws'));
+    // as @nestjs/graphql serves subscriptions: a listener of its own, for its own path only
+    other = new WebSocketServer({ noServer: true });
+    other.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo ${String(data)}`)));
+    (app.getHttpServer() as HttpServer).on('upgrade', (request, socket, head) => {
+      if (request.url?.startsWith('/other'))
+        other.handleUpgrade(request, socket, head, (ws) => other.emit('connection', ws));
+    });
+  });
+  afterAll(async () => {
+    other.close();
+    await app.close();
+    await issuer.close();
+  });
+
+  it("leaves the other server's upgrades alone and still verifies its own", async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/other`);
+    const echoed = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send('hi');
+    await expect(echoed).resolves.toBe('echo hi');
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    socket.close();
+    const { refused } = await openWs(`ws://127.0.0.1:${port}/live`);
+    expect(refused).toMatchObject({ status: 401, body: { reason: 'token_missing' } });
+  });
+});
+
+describe('the ws adapter alone on its HTTP server', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'api' });
+    ({ app, port } = await startGatewayApp(issuer, 'express', 'ws'));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('drops an upgrade to a path without a gateway, as Nest does', async () => {
+    await expect(
+      openWs(`ws://127.0.0.1:${port}/nowhere`, { authorization: `Bearer ${issuer.token()}` }),
+    ).rejects.toThrow('socket hang up');
   });
 });

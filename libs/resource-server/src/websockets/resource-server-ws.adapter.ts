@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
@@ -9,6 +10,8 @@ import { HandshakeAuthenticator } from './handshake-authenticator.js';
 type Done = (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
 type VerifyClientInfo = { origin: string; secure: boolean; req: IncomingMessage };
 type VerifyClient = ((info: VerifyClientInfo) => boolean) | ((info: VerifyClientInfo, done: Done) => void);
+
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 // the token verified during the upgrade, kept on the request until the connection exists
 const HANDSHAKE_TOKEN = Symbol('nest-resource-server.handshakeToken');
@@ -27,6 +30,7 @@ const HANDSHAKE_TOKEN = Symbol('nest-resource-server.handshakeToken');
 export class ResourceServerWsAdapter extends WsAdapter {
   private authenticator?: HandshakeAuthenticator;
   private readonly watched = new WeakSet<object>();
+  private readonly sharing = new WeakSet<UpgradeListener>();
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -46,6 +50,41 @@ export class ResourceServerWsAdapter extends WsAdapter {
       server.on('connection', (client, request) => this.admit(authenticator, client, request));
     }
     return server;
+  }
+
+  /**
+   * Nest's upgrade listener destroys every upgrade whose path has no gateway. Beside another
+   * WebSocket server on the same HTTP server (GraphQL subscriptions, graphql-ws), that would
+   * kill its connections: such an upgrade is left to the other listeners. Alone, it still
+   * destroys them.
+   */
+  protected override ensureHttpServerExists(port: number, httpServer?: HttpServer): HttpServer | undefined {
+    const created = super.ensureHttpServerExists(port, httpServer);
+    // private in the typings of WsAdapter; dispose() takes off the listener registered there
+    const listeners = (this as unknown as { upgradeListenersRegistry: Map<number, UpgradeListener> })
+      .upgradeListenersRegistry;
+    const nests = listeners.get(port);
+    const target = this.httpServersRegistry.get(port) as HttpServer | undefined;
+    if (!nests || !target || this.sharing.has(nests)) return created;
+    const shared: UpgradeListener = (request, socket, head) => {
+      if (target.listenerCount('upgrade') > 1 && !this.servesPathOf(port, request)) return;
+      nests(request, socket, head);
+    };
+    this.sharing.add(shared);
+    target.off('upgrade', nests);
+    target.on('upgrade', shared);
+    listeners.set(port, shared);
+    return created;
+  }
+
+  private servesPathOf(port: number, request: IncomingMessage): boolean {
+    let pathname: string;
+    try {
+      pathname = new URL(request.url ?? '/', 'ws://localhost/').pathname;
+    } catch {
+      return true; // Nest's listener answers a malformed one
+    }
+    return (this.wsServersRegistry.get(port) ?? []).some((server: { path?: string }) => server.path === pathname);
   }
 
   private async verify(
