@@ -23,8 +23,12 @@ const tokenExpiringAt = (exp: number | undefined): VerifiedToken =>
 
 describe('HandshakeAuthenticator', () => {
   describe('watchExpiry', () => {
-    beforeEach(() => jest.useFakeTimers({ now: NOW_MS }));
-    afterEach(() => jest.useRealTimers());
+    beforeEach(() => {
+      jest.useFakeTimers({ now: NOW_MS });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
     it('calls back once exp plus the tolerance has passed, not before', () => {
       const expired = jest.fn();
