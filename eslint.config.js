@@ -25,6 +25,7 @@ const FOLDERS = [
   'openapi',
   'telemetry',
   'transports',
+  'websockets',
 ];
 const MAY_IMPORT = {
   config: [],
@@ -43,15 +44,15 @@ const MAY_IMPORT = {
   passport: ['errors', 'claims', 'extraction', 'verification', 'jwt', 'authorization', 'transports'],
   metadata: ['authorization'],
   health: ['jwt', 'introspection'],
-  module: FOLDERS.filter(
-    (folder) => folder !== 'module' && folder !== 'testing' && folder !== 'openapi' && folder !== 'doctor',
-  ),
+  module: FOLDERS.filter((folder) => !['module', 'testing', 'openapi', 'doctor', 'websockets'].includes(folder)),
   // the command line sits above the module, as an app does: it builds the module to run its pipeline
-  doctor: FOLDERS.filter((folder) => folder !== 'doctor' && folder !== 'testing' && folder !== 'openapi'),
+  doctor: FOLDERS.filter((folder) => !['doctor', 'testing', 'openapi', 'websockets'].includes(folder)),
   testing: [],
   // an entry of its own (like index.ts): reads the module's tokens, never the other way
   openapi: ['config', 'errors', 'discovery', 'authorization', 'module'],
   telemetry: ['errors'],
+  // the WebSocket adapters' entries (`/ws`, `/socket.io`): the module's stages on a handshake
+  websockets: ['errors', 'claims', 'extraction', 'verification', 'authorization', 'telemetry', 'transports'],
 };
 const PASSPORT_PACKAGES = ['passport', 'passport-jwt', '@nestjs/passport'];
 const layering = FOLDERS.map((folder) => ({

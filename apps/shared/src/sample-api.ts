@@ -8,6 +8,7 @@ import {
 } from 'nest-resource-server';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createResourceServerDocument } from 'nest-resource-server/openapi';
+import { ResourceServerWsAdapter } from 'nest-resource-server/ws';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
 import { allInterfaces, corsOptionsFor, HTTP_PLATFORMS, httpAdapterFor, type HttpPlatform } from './http-platform.js';
 import { httpsOptionsFor, readTlsFiles, type TlsFiles } from './tls-files.js';
@@ -79,7 +80,7 @@ export function sampleApiConfigFromEnv(
  * Creates a sample API the way its `main.ts` does, on its platform: no body parsed before
  * the handler (a body is read only after the token was validated, see `JsonBody`), no
  * `X-Powered-By`, and CORS with credentials for the configured origins, exposing
- * `WWW-Authenticate` to the page.
+ * `WWW-Authenticate` to the page; WebSocket gateways behind `ResourceServerWsAdapter`.
  */
 export async function createSampleApi(
   module: DynamicModule,
@@ -93,6 +94,8 @@ export async function createSampleApi(
     ...(logger !== undefined ? { logger } : {}),
   });
   if (config.corsOrigins.length > 0) app.enableCors(corsOptionsFor(config.platform, config.corsOrigins));
+  // WebSocket gateways (todo-api's /live) let in only a handshake with a valid token
+  app.useWebSocketAdapter(new ResourceServerWsAdapter(app));
   app.enableShutdownHooks();
   return app;
 }

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ResourceServerModule, type ResourceServerOptions } from 'nest-resource-server';
 import { HealthController } from '../../shared/src/health.controller.js';
 import { ReadinessController } from '../../shared/src/readiness.controller.js';
+import { LiveGateway } from './live.gateway.js';
 import { TodosController } from './todos.controller.js';
 import { TodosService } from './todos.service.js';
 
@@ -14,7 +15,7 @@ export class TodoApiModule {
       module: TodoApiModule,
       imports: [ResourceServerModule.forRoot(options), TerminusModule],
       controllers: [HealthController, ReadinessController, TodosController],
-      providers: [TodosService],
+      providers: [TodosService, LiveGateway],
     };
   }
 }

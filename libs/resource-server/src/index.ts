@@ -94,3 +94,9 @@ export type { IntrospectionCallStatus } from './introspection/caching-token-intr
 export type { DpopMode, ResolvedDpopOptions } from './config/resource-server-options.js';
 export { DPOP_ALGORITHMS } from './config/resource-server-options.js';
 export { DpopNonceError, DpopProofError } from './errors/dpop.errors.js';
+
+// ── WebSocket gateways and microservices (the adapters: `nest-resource-server/ws`, `/socket.io`) ──
+export { TOKEN_REJECTED_CLOSE_CODE, claimsOfConnection, verifiedTokenOfConnection } from './transports/ws-transport.js';
+export type { RejectionPayload } from './transports/rejection-payload.js';
+export { withAccessToken } from './transports/rpc-transport.js';
+export type { TokenEnvelope } from './transports/rpc-transport.js';

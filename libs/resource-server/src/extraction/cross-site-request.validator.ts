@@ -21,6 +21,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function checkCrossSite(request: IncomingMessage, source: TokenSource, policy: CrossSitePolicy): void {
   if (source !== 'cookie' || SAFE_METHODS.has(request.method ?? 'GET')) return;
+  checkTrustedOrigin(request, policy);
+}
+
+/**
+ * The request carries exactly one `Origin` header, equal to a trusted origin. Also the rule
+ * for a WebSocket handshake whose token is the cookie: a GET, yet it opens a channel that
+ * neither SameSite (same-site pages) nor CORS (cross-origin ones) protects.
+ * @throws CrossSiteRequestError
+ */
+export function checkTrustedOrigin(request: IncomingMessage, policy: CrossSitePolicy): void {
   let origin: string | undefined;
   const raw = request.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {

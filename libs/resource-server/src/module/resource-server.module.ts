@@ -9,6 +9,7 @@ import {
 import { DiscoveryModule } from '@nestjs/core';
 import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
 import { BearerErrorPolicy } from '../errors/bearer-error.filter.js';
+import { RejectionWriters } from '../errors/rejection.js';
 import type { ResolvedOptions } from '../config/resource-server-options.js';
 import { BearerTokenResolver } from '../extraction/bearer-token-resolver.js';
 import { CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
@@ -47,6 +48,8 @@ import { RESOLVED_OPTIONS } from './resource-server.tokens.js';
     JwksKeyStore,
     IssuerVerifiers,
     ResourceServerHealthIndicator,
+    // for `@UseFilters(BearerErrorFilter)` on a WebSocket gateway (Nest applies no global filter there)
+    RejectionWriters,
   ],
 })
 export class ResourceServerModule

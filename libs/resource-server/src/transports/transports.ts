@@ -1,4 +1,6 @@
 import { httpTransport, type Transport } from './transport.js';
+import { rpcTransport } from './rpc-transport.js';
+import { wsTransport } from './ws-transport.js';
 
 /**
  * The transports the guard knows, by `context.getType()`. A context of any other type is
@@ -7,6 +9,8 @@ import { httpTransport, type Transport } from './transport.js';
  */
 export const TRANSPORTS: Readonly<Record<string, Transport | undefined>> = {
   http: httpTransport,
+  ws: wsTransport,
+  rpc: rpcTransport,
 };
 
 /** The transport of `context`, if the guard knows it. @internal */
