@@ -85,7 +85,9 @@ describe('auth-server step-up: acr_values=mfa, the dev one-time code and max_age
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer realm="todo-api", error="insufficient_user_authentication", ' +
-        'error_description="a stronger authentication is required", acr_values="mfa"',
+        'error_description="a stronger authentication is required", acr_values="mfa", ' +
+        // the demo's APIs run with OAUTH_DPOP=allowed: a 401 carries both challenges
+        'DPoP realm="todo-api", algs="ES256 RS256 PS256"',
     );
     expect(await response.json()).toMatchObject({ reason: 'authentication_insufficient' });
     expect(await todosOf(tokens.access_token)).toBe(1);

@@ -157,7 +157,9 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
     // headers only: the page navigated away, and the browser dropped the body
     expect(deletes[0]!.headers()['www-authenticate']).toBe(
       'Bearer realm="todo-api", error="insufficient_user_authentication", ' +
-        'error_description="a stronger authentication is required", acr_values="mfa"',
+        'error_description="a stronger authentication is required", acr_values="mfa", ' +
+        // the demo's APIs run with OAUTH_DPOP=allowed: a 401 carries both challenges
+        'DPoP realm="todo-api", algs="ES256 RS256 PS256"',
     );
 
     await signIn(page, 'carol');
@@ -215,7 +217,9 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
       expect(deletes.map((response) => response.status())).toEqual([401, 204, 401, 401]);
       expect(deletes[3]!.headers()['www-authenticate']).toBe(
         'Bearer realm="todo-api", error="insufficient_user_authentication", ' +
-          'error_description="a more recent authentication is required", max_age=300',
+          'error_description="a more recent authentication is required", max_age=300, ' +
+          // the demo's APIs run with OAUTH_DPOP=allowed: a 401 carries both challenges
+          'DPoP realm="todo-api", algs="ES256 RS256 PS256"',
       );
 
       await signIn(page, 'alice');
