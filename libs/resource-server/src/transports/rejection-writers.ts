@@ -1,8 +1,11 @@
 import type { RejectionWriters } from '../errors/rejection.js';
+import { graphqlRejectionWriter } from './graphql-rejection.writer.js';
 
 /**
  * How a refusal is answered outside plain HTTP, by `host.getType()`. A type without a
  * writer gets the error thrown back to Nest (its own handling for that transport).
  * @internal
  */
-export const REJECTION_WRITERS: RejectionWriters = {};
+export const REJECTION_WRITERS: RejectionWriters = {
+  graphql: graphqlRejectionWriter,
+};

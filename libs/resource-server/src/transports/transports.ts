@@ -1,3 +1,4 @@
+import { graphqlTransport } from './graphql.transport.js';
 import { httpTransport, type Transport } from './transport.js';
 
 /**
@@ -7,6 +8,7 @@ import { httpTransport, type Transport } from './transport.js';
  */
 export const TRANSPORTS: Readonly<Record<string, Transport | undefined>> = {
   http: httpTransport,
+  graphql: graphqlTransport,
 };
 
 /** The transport of `context`, if the guard knows it. @internal */
