@@ -85,7 +85,9 @@ export function graphqlWsAuthentication(guard: ConnectionGuard): GraphqlWsAuthen
       const holder = connection as GraphqlWsContext & RequestWithToken;
       const upgrade = connection.extra.request;
       try {
-        const admitted = await guard.canActivate(contextFor({ req: holder, [GRAPHQL_WS_HANDSHAKE]: handshakeOf(connection) }));
+        const admitted = await guard.canActivate(
+          contextFor({ req: holder, [GRAPHQL_WS_HANDSHAKE]: handshakeOf(connection) }),
+        );
         if (!admitted) return refuse(connection, 403, 'forbidden');
       } catch (error) {
         const refusal = refusalOf(error);

@@ -36,7 +36,13 @@ export function graphqlContextOf(context: Pick<ExecutionContext, 'getArgs'>): Gr
 export function httpRequestOf(req: object | undefined): IncomingMessage | undefined {
   if (!req) return undefined;
   const node = nodeRequestOf(req) as Partial<IncomingMessage>;
-  return Array.isArray(node.rawHeaders) && typeof node.method === 'string' ? (node as IncomingMessage) : undefined;
+  if (!Array.isArray(node.rawHeaders) || typeof node.method !== 'string') return undefined;
+  // Express mounts Apollo at its path and strips it from `url`: the log line and a DPoP
+  // proof's `htu` need the path the client called
+  const { originalUrl } = req as { originalUrl?: unknown };
+  return typeof originalUrl === 'string' && originalUrl !== node.url
+    ? (Object.create(node, { url: { value: originalUrl } }) as IncomingMessage)
+    : (node as IncomingMessage);
 }
 
 /**

@@ -1,0 +1,155 @@
+import type { AddressInfo } from 'node:net';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { INestApplication } from '@nestjs/common';
+import {
+  Args,
+  Field,
+  GraphQLModule,
+  Mutation,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
+import type { MercuriusDriverConfig } from '@nestjs/mercurius';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import {
+  AccessToken,
+  Claim,
+  Claims,
+  Public,
+  RequireAudience,
+  RequireAuthentication,
+  RequireClaim,
+  RequireRole,
+  RequireScope,
+  ResourceServerGuard,
+  ResourceServerModule,
+  graphqlWsAuthentication,
+  type AccessTokenClaims,
+  type ResourceServerOptions,
+} from 'nest-resource-server';
+
+@ObjectType()
+export class Profile {
+  @Field()
+  sub!: string;
+  @Field()
+  tokenLength!: number;
+  @Field()
+  scope!: string;
+}
+
+/** Every decorator on queries, a mutation, a field resolver and a subscription. */
+@Resolver(() => Profile)
+export class ProbeResolver {
+  @Query(() => Profile, { nullable: true })
+  me(@Claims() claims: AccessTokenClaims, @Claim('sub') sub: string, @AccessToken() token: string): Profile {
+    return { sub, tokenLength: token.length, scope: String(claims.scope ?? '') };
+  }
+
+  @Public()
+  @Query(() => String)
+  hello(@Claims() claims: AccessTokenClaims | undefined): string {
+    return claims ? `hello ${claims.sub}` : 'hello stranger';
+  }
+
+  @RequireScope('p:write')
+  @Mutation(() => String)
+  write(@Args('text') text: string, @Claim('sub') sub: string): string {
+    return `${sub} wrote ${text}`;
+  }
+
+  @RequireRole('admin')
+  @Query(() => String)
+  admin(): string {
+    return 'admin';
+  }
+
+  @RequireClaim('tenant', 'acme')
+  @Query(() => String)
+  tenant(): string {
+    return 'acme';
+  }
+
+  @RequireAudience('api-b')
+  @Query(() => String)
+  audienceB(): string {
+    return 'b';
+  }
+
+  @RequireAuthentication({ acr: ['mfa'] })
+  @Query(() => String)
+  stepUp(): string {
+    return 'stepped up';
+  }
+
+  /** A field resolver with a rule of its own, on an object whose query has none. */
+  @RequireScope('p:secret')
+  @ResolveField(() => String, { nullable: true })
+  secret(@Parent() profile: Profile, @Claim('sub') sub: string): string {
+    return `secret of ${profile.sub} for ${sub}`;
+  }
+
+  @RequireScope('p:read')
+  @Subscription(() => String)
+  ticks(@Claim('sub') sub: string): AsyncIterator<{ ticks: string }> {
+    return ticksFor(sub);
+  }
+}
+
+/** One tick at once, then nothing until the client or the server ends it. */
+async function* ticksFor(sub: string): AsyncGenerator<{ ticks: string }> {
+  yield { ticks: `tick for ${sub}` };
+  await new Promise(() => {});
+}
+
+/**
+ * The GraphQL servers the specs run on. Mercurius (`fastify/mercurius`) is built the same way
+ * but cannot load under Jest: its `@fastify/static` requires an ES module.
+ */
+export const GRAPHQL_SETUPS = ['express/apollo', 'fastify/apollo'] as const;
+export type GraphqlSetup = (typeof GRAPHQL_SETUPS)[number] | 'fastify/mercurius';
+
+/** A listening app (port 0) with the module, `/graphql` and the probe resolver; `url` is its base. */
+export async function createGraphqlProbeApp(
+  options: ResourceServerOptions,
+  setup: GraphqlSetup,
+): Promise<{ app: INestApplication; url: string }> {
+  const graphql =
+    setup === 'fastify/mercurius'
+      ? await mercuriusModule()
+      : GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [ResourceServerGuard],
+          useFactory: (guard: ResourceServerGuard) => ({
+            autoSchemaFile: true,
+            graphiql: false,
+            fieldResolverEnhancers: ['guards', 'filters'],
+            subscriptions: { 'graphql-ws': graphqlWsAuthentication(guard) },
+          }),
+        });
+  const moduleRef = await Test.createTestingModule({
+    imports: [ResourceServerModule.forRoot(options), graphql],
+    providers: [ProbeResolver],
+  }).compile();
+  const app = setup.startsWith('fastify')
+    ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] })
+    : moduleRef.createNestApplication({ logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** Loaded only when asked for (see {@link GRAPHQL_SETUPS}). */
+async function mercuriusModule() {
+  const { MercuriusDriver } = await import('@nestjs/mercurius');
+  return GraphQLModule.forRoot<MercuriusDriverConfig>({
+    driver: MercuriusDriver,
+    autoSchemaFile: true,
+    fieldResolverEnhancers: ['guards', 'filters'],
+  });
+}
