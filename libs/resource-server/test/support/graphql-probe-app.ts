@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import {
   Args,
   Field,
@@ -107,12 +109,9 @@ async function* ticksFor(sub: string): AsyncGenerator<{ ticks: string }> {
   await new Promise(() => {});
 }
 
-/**
- * The GraphQL servers the specs run on. Mercurius (`fastify/mercurius`) is built the same way
- * but cannot load under Jest: its `@fastify/static` requires an ES module.
- */
-export const GRAPHQL_SETUPS = ['express/apollo', 'fastify/apollo'] as const;
-export type GraphqlSetup = (typeof GRAPHQL_SETUPS)[number] | 'fastify/mercurius';
+/** The GraphQL servers the library supports: Apollo on both platforms, Mercurius on Fastify. */
+export const GRAPHQL_SETUPS = ['express/apollo', 'fastify/apollo', 'fastify/mercurius'] as const;
+export type GraphqlSetup = (typeof GRAPHQL_SETUPS)[number];
 
 /** A listening app (port 0) with the module, `/graphql` and the probe resolver; `url` is its base. */
 export async function createGraphqlProbeApp(
@@ -144,8 +143,15 @@ export async function createGraphqlProbeApp(
   return { app, url: `http://127.0.0.1:${port}` };
 }
 
-/** Loaded only when asked for (see {@link GRAPHQL_SETUPS}). */
-async function mercuriusModule() {
+/**
+ * Mercurius, loaded only when asked for. Jest cannot `require()` an ES module, and Mercurius's
+ * `@fastify/static` (its GraphiQL assets) requires content-disposition 3, one: no spec serves a
+ * file, so a stand-in takes its place.
+ */
+async function mercuriusModule(): Promise<DynamicModule> {
+  const require = createRequire(import.meta.url);
+  const contentDisposition = require.resolve('content-disposition', { paths: [require.resolve('@fastify/static')] });
+  jest.doMock(contentDisposition, () => ({ create: () => 'attachment' }));
   const { MercuriusDriver } = await import('@nestjs/mercurius');
   return GraphQLModule.forRoot<MercuriusDriverConfig>({
     driver: MercuriusDriver,
