@@ -188,3 +188,74 @@ describe.each(['express/apollo', 'fastify/apollo'] as const)('GraphQL subscripti
     expect(Date.now() - startedAt).toBeLessThan(5000);
   });
 });
+
+describe('GraphQL subscriptions over graphql-ws without graphqlWsAuthentication', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'probe' });
+    ({ app, url } = await createGraphqlProbeApp({ issuer: issuer.url, audience: 'probe' }, 'express/apollo', {
+      graphqlWs: false,
+    }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('refuses a protected subscription whatever the connection carries: token_missing', async () => {
+    const connection = new Connection(url, {
+      authorization: `Bearer ${issuer.token({ claims: { scope: 'p:read' } })}`,
+    });
+    expect(await connection.init({ authorization: `Bearer ${issuer.token({ claims: { scope: 'p:read' } })}` })).toEqual(
+      {
+        type: 'connection_ack',
+      },
+    );
+    connection.subscribe('1', 'subscription { ticks }');
+    const answer = await connection.next((m) => m.id === '1' && (m.type === 'next' || m.type === 'error'));
+    const errors = (answer?.payload as { errors?: { extensions: Record<string, unknown> }[] }).errors;
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_missing' });
+    connection.close();
+  });
+});
+
+describe('GraphQL while the authorization server is unreachable', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'probe' });
+    await issuer.goDown('refuse'); // before the app's first JWKS fetch: no key, ever
+    ({ app, url } = await createGraphqlProbeApp({ issuer: issuer.url, audience: 'probe' }, 'express/apollo'));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('closes a connection with 1013 at connection_init', async () => {
+    const connection = new Connection(url);
+    expect(await connection.init({ authorization: `Bearer ${issuer.token()}` })).toBeUndefined();
+    expect((await connection.closed).code).toBe(GRAPHQL_WS_CLOSE_CODES.unavailable);
+  });
+
+  it('answers a query with SERVICE_UNAVAILABLE, never data', async () => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.token()}` },
+      body: JSON.stringify({ query: '{ me { sub } }' }),
+    });
+    const body = (await response.json()) as { data: unknown; errors: { extensions: Record<string, unknown> }[] };
+    expect(body.data).toEqual({ me: null });
+    expect(body.errors[0]?.extensions).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      error: 'temporarily_unavailable',
+      retryAfterSeconds: 5,
+    });
+  });
+});

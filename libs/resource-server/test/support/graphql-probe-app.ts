@@ -32,6 +32,7 @@ import {
   ResourceServerModule,
   graphqlWsAuthentication,
   type AccessTokenClaims,
+  type ResourceServerModuleExtras,
   type ResourceServerOptions,
 } from 'nest-resource-server';
 
@@ -113,10 +114,14 @@ async function* ticksFor(sub: string): AsyncGenerator<{ ticks: string }> {
 export const GRAPHQL_SETUPS = ['express/apollo', 'fastify/apollo', 'fastify/mercurius'] as const;
 export type GraphqlSetup = (typeof GRAPHQL_SETUPS)[number];
 
-/** A listening app (port 0) with the module, `/graphql` and the probe resolver; `url` is its base. */
+/**
+ * A listening app (port 0) with the module, `/graphql` and the probe resolver; `url` is its base.
+ * Apollo serves graphql-ws subscriptions, checked by `graphqlWsAuthentication()` unless `graphqlWs` is false.
+ */
 export async function createGraphqlProbeApp(
-  options: ResourceServerOptions,
+  options: ResourceServerOptions & Partial<ResourceServerModuleExtras>,
   setup: GraphqlSetup,
+  { graphqlWs = true }: { readonly graphqlWs?: boolean } = {},
 ): Promise<{ app: INestApplication; url: string }> {
   const graphql =
     setup === 'fastify/mercurius'
@@ -128,7 +133,8 @@ export async function createGraphqlProbeApp(
             autoSchemaFile: true,
             graphiql: false,
             fieldResolverEnhancers: ['guards', 'filters'],
-            subscriptions: { 'graphql-ws': graphqlWsAuthentication(guard) },
+            // graphql-ws without the library's connection check: a protected subscription must still be refused
+            subscriptions: { 'graphql-ws': graphqlWs ? graphqlWsAuthentication(guard) : {} },
           }),
         });
   const moduleRef = await Test.createTestingModule({
