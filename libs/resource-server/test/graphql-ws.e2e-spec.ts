@@ -259,3 +259,28 @@ describe('GraphQL while the authorization server is unreachable', () => {
     });
   });
 });
+
+describe("Mercurius's own subscriptions (not supported)", () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'probe' });
+    ({ app, url } = await createGraphqlProbeApp({ issuer: issuer.url, audience: 'probe' }, 'fastify/mercurius'));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('refuses a protected subscription, whatever token the connection carries', async () => {
+    const token = issuer.token({ claims: { scope: 'p:read' } });
+    const connection = new Connection(url, { authorization: `Bearer ${token}` });
+    expect(await connection.init({ authorization: `Bearer ${token}` })).toEqual({ type: 'connection_ack' });
+    connection.subscribe('1', 'subscription { ticks }');
+    const answer = await connection.next((m) => m.id === '1' && (m.type === 'next' || m.type === 'error'));
+    expect(answer).toMatchObject({ type: 'error', payload: [{ message: 'Forbidden resource', path: ['ticks'] }] });
+    connection.close();
+  });
+});

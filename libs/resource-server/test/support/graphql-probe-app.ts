@@ -163,5 +163,6 @@ async function mercuriusModule(): Promise<DynamicModule> {
     driver: MercuriusDriver,
     autoSchemaFile: true,
     fieldResolverEnhancers: ['guards', 'filters'],
+    subscription: true, // its own WebSocket server, which graphqlWsAuthentication() does not cover
   });
 }
