@@ -87,6 +87,19 @@ describe('graphqlWsAuthentication', () => {
       expect(verifiedTokenOfRequest(context as RequestWithToken)?.claims.sub).toBe('alice');
     });
 
+    it('passes both spellings of authorization on, for the resolver to refuse two tokens', async () => {
+      const { guard, seen } = guardAdmitting(NOW_MS / 1000 + 60);
+      await graphqlWsAuthentication(guard).onConnect(
+        connection({ authorization: 'Bearer a', Authorization: 'Bearer b' }).context,
+      );
+      expect(seen[0]![GRAPHQL_WS_HANDSHAKE]!.rawHeaders).toEqual([
+        'Authorization',
+        'Bearer a',
+        'Authorization',
+        'Bearer b',
+      ]);
+    });
+
     it('leaves the upgrade request as it is without a payload token', async () => {
       const { guard, seen } = guardAdmitting(NOW_MS / 1000 + 60);
       await graphqlWsAuthentication(guard).onConnect(connection({}, { Authorization: 'Bearer h' }).context);

@@ -108,10 +108,11 @@ export function graphqlWsAuthentication(guard: ConnectionGuard): GraphqlWsAuthen
  */
 function handshakeOf(connection: GraphqlWsContext): IncomingMessage {
   const upgrade = connection.extra.request;
-  const param = connection.connectionParams?.['authorization'] ?? connection.connectionParams?.['Authorization'];
   const headers = { ...upgrade.headers };
   let rawHeaders = upgrade.rawHeaders;
-  if (typeof param === 'string') {
+  for (const name of ['authorization', 'Authorization']) {
+    const param = connection.connectionParams?.[name];
+    if (typeof param !== 'string') continue;
     headers.authorization ??= param;
     rawHeaders = [...rawHeaders, 'Authorization', param];
   }
