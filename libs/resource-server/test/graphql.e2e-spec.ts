@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import type { VerificationEvent } from 'nest-resource-server';
-import { TestIssuer } from 'nest-resource-server/testing';
+import { DpopTestKey, TestIssuer } from 'nest-resource-server/testing';
 import request from 'supertest';
 import { createGraphqlProbeApp, GRAPHQL_SETUPS } from './support/graphql-probe-app.js';
 
@@ -211,5 +211,50 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
       .send({ query: '{ me { sub } }' });
     expect(response.text).not.toContain(expired.split('.')[2]!);
     expect(response.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
+  });
+});
+
+describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP with DPoP allowed (%s)', (setup) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+  const key = DpopTestKey.generate();
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'probe' });
+    ({ app, url } = await createGraphqlProbeApp({ issuer: issuer.url, audience: 'probe', dpop: 'allowed' }, setup));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  const me = (authorization: string, proof?: string) => {
+    const post = request(url)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', authorization);
+    if (proof) post.set('dpop', proof);
+    return post.send({ query: '{ me { sub } }' }).expect(200);
+  };
+
+  it('admits a bound token with its proof for POST /graphql', async () => {
+    const token = issuer.token({ dpop: key, claims: { sub: 'alice' } });
+    const response = await me(
+      `DPoP ${token}`,
+      key.proof({ method: 'POST', url: `${url}/graphql`, accessToken: token }),
+    );
+    expect(response.body).toEqual({ data: { me: { sub: 'alice' } } });
+  });
+
+  it('refuses a proof made for another URL, and a bound token sent as Bearer', async () => {
+    const token = issuer.token({ dpop: key });
+    const elsewhere = await me(`DPoP ${token}`, key.proof({ method: 'POST', url: `${url}/`, accessToken: token }));
+    expect(elsewhere.body.errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'dpop_proof_invalid',
+    });
+    const bearer = await me(`Bearer ${token}`);
+    expect(bearer.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_bound' });
   });
 });
