@@ -18,11 +18,18 @@ describe.each(['express', 'fastify'])('todo-api /graphql on HTTP_PLATFORM=%s', (
 
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: 'todo-api' });
-    api = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS, {
-      OAUTH_ISSUER: issuer.url,
-      HTTP_PLATFORM: platform,
-      CORS_ORIGINS: ORIGIN,
-    });
+    // as an operator may run it: Apollo would show stacks outside production (and Jest's `test`)
+    const nodeEnv = process.env['NODE_ENV'];
+    process.env['NODE_ENV'] = 'development';
+    try {
+      api = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS, {
+        OAUTH_ISSUER: issuer.url,
+        HTTP_PLATFORM: platform,
+        CORS_ORIGINS: ORIGIN,
+      });
+    } finally {
+      process.env['NODE_ENV'] = nodeEnv;
+    }
   });
   afterAll(async () => {
     await api.close();
@@ -110,5 +117,6 @@ describe.each(['express', 'fastify'])('todo-api /graphql on HTTP_PLATFORM=%s', (
     await post({ query: `{ me } # ${'x'.repeat(70_000)}` }, bearer()).expect(413);
     const body = await gql('mutation { addTodo(title: "  ") { id } }', bearer({ scope: 'todo:write' }));
     expect(body.errors?.[0]?.extensions['code']).toBe('BAD_REQUEST');
+    expect(body.errors?.[0]?.extensions['stacktrace']).toBeUndefined();
   });
 });

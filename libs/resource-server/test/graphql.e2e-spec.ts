@@ -64,9 +64,12 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
   };
   const token = (claims: Record<string, unknown> = {}, expiresInSeconds?: number) =>
     issuer.token({ claims: { sub: 'alice', scope: 'p:read', ...claims }, expiresInSeconds });
+  /** The one error, less Apollo's `stacktrace` (its only line is the message: no frames). */
   const onlyError = (body: GraphqlBody): GraphqlError => {
     expect(body.errors).toHaveLength(1);
-    return body.errors![0]!;
+    const { stacktrace, ...extensions } = body.errors![0]!.extensions;
+    if (stacktrace !== undefined) expect(stacktrace).toEqual([`GraphqlRejectionError: ${body.errors![0]!.message}`]);
+    return { ...body.errors![0]!, extensions };
   };
 
   it('answers a query with the verified claims, the claim and the raw token', async () => {
@@ -211,6 +214,8 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
       .send({ query: '{ me { sub } }' });
     expect(response.text).not.toContain(expired.split('.')[2]!);
     expect(response.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    const stacktrace = (response.body as GraphqlBody).errors?.[0]?.extensions['stacktrace'];
+    if (setup !== 'fastify/mercurius') expect(stacktrace).toEqual(['GraphqlRejectionError: token expired']);
   });
 });
 

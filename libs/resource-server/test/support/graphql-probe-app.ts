@@ -132,6 +132,8 @@ export async function createGraphqlProbeApp(
           useFactory: (guard: ResourceServerGuard) => ({
             autoSchemaFile: true,
             graphiql: false,
+            // as outside production (Jest's NODE_ENV=test turns it off): errors show their stack
+            includeStacktraceInErrorResponses: true,
             fieldResolverEnhancers: ['guards', 'filters'],
             // graphql-ws without the library's connection check: a protected subscription must still be refused
             subscriptions: { 'graphql-ws': graphqlWs ? graphqlWsAuthentication(guard) : {} },
