@@ -68,6 +68,16 @@ export { JwksKeyStore } from './jwt/jwks-key-store.js';
 export { VerificationListener } from './telemetry/verification-event.js';
 export type { VerificationEvent } from './telemetry/verification-event.js';
 export { METER_NAME } from './telemetry/resource-server-metrics.js';
+// ── GraphQL (@nestjs/graphql, Apollo or Mercurius) and graphql-ws subscriptions ──────
+export { GRAPHQL_WS_CLOSE_CODES, graphqlWsAuthentication } from './transports/graphql-ws-authentication.js';
+export type {
+  ConnectionGuard,
+  GraphqlWsAuthentication,
+  GraphqlWsContext,
+} from './transports/graphql-ws-authentication.js';
+export { GraphqlRejectionError } from './transports/graphql-rejection.writer.js';
+export type { GraphqlRejectionCode, GraphqlRejectionExtensions } from './transports/graphql-rejection.writer.js';
+
 // ── RFC 9728 protected resource metadata ───────────────────────────────────────────
 export { PROTECTED_RESOURCE_METADATA_PATH } from './metadata/protected-resource-metadata.js';
 export type { ProtectedResourceMetadata } from './metadata/protected-resource-metadata.js';

@@ -1,6 +1,7 @@
 import type { RejectionWriters } from '../errors/rejection.js';
 import { rpcRejectionWriter } from './rpc-transport.js';
 import { wsRejectionWriter } from './ws-transport.js';
+import { graphqlRejectionWriter } from './graphql-rejection.writer.js';
 
 /**
  * How a refusal is answered outside plain HTTP, by `host.getType()`. A type without a
@@ -10,4 +11,5 @@ import { wsRejectionWriter } from './ws-transport.js';
 export const REJECTION_WRITERS: RejectionWriters = {
   ws: wsRejectionWriter,
   rpc: rpcRejectionWriter,
+  graphql: graphqlRejectionWriter,
 };

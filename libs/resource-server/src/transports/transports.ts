@@ -1,3 +1,4 @@
+import { graphqlTransport } from './graphql.transport.js';
 import { httpTransport, type Transport } from './transport.js';
 import { rpcTransport } from './rpc-transport.js';
 import { wsTransport } from './ws-transport.js';
@@ -11,6 +12,7 @@ export const TRANSPORTS: Readonly<Record<string, Transport | undefined>> = {
   http: httpTransport,
   ws: wsTransport,
   rpc: rpcTransport,
+  graphql: graphqlTransport,
 };
 
 /** The transport of `context`, if the guard knows it. @internal */
