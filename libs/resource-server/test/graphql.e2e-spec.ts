@@ -181,6 +181,47 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
     expect(events).toHaveLength(2); // a second operation is verified again
   });
 
+  it('verifies once while root fields start together on a cold key store: they wait for that verification', async () => {
+    const cold: VerificationEvent[] = [];
+    const fresh = await createGraphqlProbeApp(
+      {
+        issuer: issuer.url,
+        audience: ['probe', 'api-b'],
+        realm: 'probe',
+        verificationListener: { onVerification: (event) => cold.push(event) },
+      },
+      setup,
+    );
+    try {
+      const response = await request(fresh.url)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set(
+          'authorization',
+          `Bearer ${token({ scope: 'p:read p:secret', roles: ['admin'], tenant: 'acme', acr: 'mfa' })}`,
+        )
+        .send({ query: '{ me { sub secret } admin tenant stepUp }' });
+      expect(response.body.errors).toBeUndefined();
+      // the first field's guard waits for the JWKS; the others wait for its verification, not their own
+      expect(cold.map((event) => event.outcome)).toEqual(['accepted']);
+    } finally {
+      await fresh.app.close();
+    }
+  });
+
+  it('keeps the verified token when a field is refused: the next fields are not verified again', async () => {
+    // `admin` comes first and is refused; `me` and `tenant` still run (`admin` is non-null, so
+    // `data` ends up null, but every root field was executed and guarded)
+    const body = await gql('{ admin me { sub } tenant }', { token: token({ tenant: 'acme' }) });
+    expect(body.data).toBeNull();
+    expect(onlyError(body).extensions['reason']).toBe('role_missing');
+    // one verification, then the refusal of `admin` for its role
+    expect(events.map((event) => [event.outcome, event.reason ?? null])).toEqual([
+      ['accepted', null],
+      ['rejected', 'role_missing'],
+    ]);
+  });
+
   it('reads the token from the cookie for a query, and refuses a cookie-borne mutation from another origin', async () => {
     const access = token({ scope: 'p:write' });
     expect(await gql('{ me { sub } }', { cookie: access, origin: TRUSTED })).toMatchObject({

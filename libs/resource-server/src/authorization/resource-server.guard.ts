@@ -16,7 +16,12 @@ import { PublicRoute } from './decorators/public.decorator.js';
 import { requirementsOf } from './route-requirements.js';
 import type { Transport } from '../transports/transport.js';
 import { transportOf } from '../transports/transports.js';
-import { attachVerifiedToken, verifiedTokenOfRequest, type RequestWithToken } from '../transports/verified-request.js';
+import {
+  attachVerifiedToken,
+  VERIFICATION,
+  verifiedTokenOfRequest,
+  type RequestWithToken,
+} from '../transports/verified-request.js';
 
 /** What the guard needs of the options. */
 export interface RouteRulesPolicy {
@@ -80,9 +85,7 @@ export class ResourceServerGuard implements CanActivate {
   }
 
   /**
-   * GraphQL, WebSocket, RPC: the same rules through the context's transport. A token already
-   * verified on the holder (this GraphQL operation, this WebSocket connection) is used again
-   * with its times checked anew; otherwise the transport's request is verified. Secure by
+   * GraphQL, WebSocket, RPC: the same rules through the context's transport. Secure by
    * default: a context no transport knows is refused (only `@Public()` opens it).
    */
   private admitOther(
@@ -92,15 +95,73 @@ export class ResourceServerGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     const holder = transport?.holderOf(context);
     if (!transport || !holder) return false;
-    const known = transport.reusesVerifiedToken ? verifiedTokenOfRequest(holder) : undefined;
-    if (known) {
-      checkTimes(known.claims, this.times, false);
-      rules.check(known.claims);
-      return true;
-    }
+    if (transport.reusesVerifiedToken) return this.admitOnce(context, transport, holder, rules);
     const node = transport.requestOf(context);
     if (!node) throw new MissingTokenError();
     return this.verifyAndAdmit(context, holder, node, rules);
+  }
+
+  /**
+   * One verification per holder (a GraphQL operation, a WebSocket connection), whatever the
+   * number of fields or messages: a token verified before is used again with its times
+   * checked anew; fields arriving while it is verified wait for that verification, and a
+   * failed one fails them the same way. The token is kept before the route's rules are
+   * checked, so a field refused for a scope does not make the next field verify again.
+   */
+  private admitOnce(
+    context: ExecutionContext,
+    transport: Transport,
+    holder: RequestWithToken,
+    rules: RouteRules,
+  ): boolean | Promise<boolean> {
+    const known = verifiedTokenOfRequest(holder);
+    if (known) return this.admitKnown(known, rules, context, transport);
+    const earlier = holder[VERIFICATION];
+    if (earlier) {
+      if ('failed' in earlier) throw earlier.failed;
+      return earlier.then((verified) => this.admitKnown(verified, rules, context, transport));
+    }
+    const node = transport.requestOf(context);
+    if (!node) throw new MissingTokenError();
+    const startedAt = performance.now();
+    const handler = () => `${context.getClass().name}.${context.getHandler().name}`;
+    const failed = (error: unknown): never => {
+      holder[VERIFICATION] = { failed: error };
+      this.telemetry.failed(error, node, handler, startedAt);
+      throw error;
+    };
+    const keep = (verified: VerifiedToken): VerifiedToken => {
+      attachVerifiedToken(holder, verified);
+      this.telemetry.accepted(node, handler, startedAt, verified.strategy, verified.claims.iss);
+      return verified;
+    };
+    let answer: VerifiedToken | Promise<VerifiedToken>;
+    try {
+      answer = verifyRequest(node, this.stages);
+    } catch (error) {
+      return failed(error);
+    }
+    if (!isPending(answer)) return this.admitKnown(keep(answer), rules, context, transport);
+    const pending = answer.then(keep, failed);
+    holder[VERIFICATION] = pending;
+    return pending.then((verified) => this.admitKnown(verified, rules, context, transport));
+  }
+
+  /**
+   * A token verified for this holder: still in its time, and this handler's rules hold. A
+   * refusal is an event like any other (one per refused field or message).
+   */
+  private admitKnown(known: VerifiedToken, rules: RouteRules, context: ExecutionContext, transport: Transport): true {
+    const startedAt = performance.now();
+    try {
+      checkTimes(known.claims, this.times, false);
+      rules.check(known.claims);
+      return true;
+    } catch (error) {
+      const request = transport.requestOf(context) ?? { method: context.getType() };
+      this.telemetry.failed(error, request, () => `${context.getClass().name}.${context.getHandler().name}`, startedAt);
+      throw error;
+    }
   }
 
   private verifyAndAdmit(

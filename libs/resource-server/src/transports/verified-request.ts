@@ -3,10 +3,15 @@ import type { AccessTokenClaims, VerifiedToken } from '../claims/access-token-cl
 /** Where the guard leaves the verified token for the param decorators. @internal */
 export const VERIFIED_TOKEN = Symbol.for('nest-resource-server.verifiedToken');
 
+/** Where a verification still under way, or one that failed, waits for the next field of the same operation. @internal */
+export const VERIFICATION = Symbol.for('nest-resource-server.verification');
+
 /** A platform's request object (Express or Fastify) once the guard has admitted it. @internal */
 export interface RequestWithToken {
   user?: AccessTokenClaims;
   [VERIFIED_TOKEN]?: VerifiedToken;
+  /** Reusing transports only (a GraphQL operation): the verification of the holder's token, pending or failed. */
+  [VERIFICATION]?: Promise<VerifiedToken> | { readonly failed: unknown };
 }
 
 /** Leaves the verified token for `@Claims()`, `@Claim()`, `@AccessToken()` and `request.user`. @internal */
