@@ -181,6 +181,17 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
     expect(events).toHaveLength(2); // a second operation is verified again
   });
 
+  it('never runs a cookie-borne mutation sent as a GET (a safe method the Origin rule exempts)', async () => {
+    const response = await request(url)
+      .get('/graphql')
+      .query({ query: 'mutation { write(text: "x") }' })
+      .set('cookie', `app.at=${token({ scope: 'p:write' })}`);
+    // the GraphQL server refuses a mutation over GET before any resolver runs
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(response.body ?? {})).not.toContain('wrote');
+    expect(events).toEqual([]);
+  });
+
   it('verifies once while root fields start together on a cold key store: they wait for that verification', async () => {
     const cold: VerificationEvent[] = [];
     const fresh = await createGraphqlProbeApp(
