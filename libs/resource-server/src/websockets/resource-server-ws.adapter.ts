@@ -59,13 +59,14 @@ export class ResourceServerWsAdapter extends WsAdapter {
    * destroys them.
    */
   protected override ensureHttpServerExists(port: number, httpServer?: HttpServer): HttpServer | undefined {
+    const known = this.httpServersRegistry.has(port);
     const created = super.ensureHttpServerExists(port, httpServer);
-    // private in the typings of WsAdapter; dispose() takes off the listener registered there
-    const listeners = (this as unknown as { upgradeListenersRegistry: Map<number, UpgradeListener> })
-      .upgradeListenersRegistry;
-    const nests = listeners.get(port);
     const target = this.httpServersRegistry.get(port) as HttpServer | undefined;
-    if (!nests || !target || this.sharing.has(nests)) return created;
+    if (known || !target) return created;
+    // Nest has just added its upgrade listener: the last one (Nest 11 keeps no other reference to
+    // it; Nest 12 also keeps it, privately, for dispose(), which must then take off ours)
+    const nests = target.listeners('upgrade').at(-1) as UpgradeListener | undefined;
+    if (!nests || this.sharing.has(nests)) return created;
     const shared: UpgradeListener = (request, socket, head) => {
       if (target.listenerCount('upgrade') > 1 && !this.servesPathOf(port, request)) return;
       nests(request, socket, head);
@@ -73,7 +74,9 @@ export class ResourceServerWsAdapter extends WsAdapter {
     this.sharing.add(shared);
     target.off('upgrade', nests);
     target.on('upgrade', shared);
-    listeners.set(port, shared);
+    const registry = (this as unknown as { upgradeListenersRegistry?: Map<number, UpgradeListener> })
+      .upgradeListenersRegistry;
+    if (registry?.get(port) === nests) registry.set(port, shared);
     return created;
   }
 
