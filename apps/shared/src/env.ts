@@ -123,13 +123,9 @@ export class EnvReader {
   origin(name: string, fallback: string): string {
     const text = this.optional(name);
     if (text === undefined) return fallback;
-    const url = httpUrl(text);
-    if (!url) this.problem(name, `expected an http(s) URL, got ${JSON.stringify(text)}`);
-    else if (url.href !== `${url.origin}/`)
-      this.problem(name, `expected an origin without path, got ${JSON.stringify(text)}`);
-    else if (text.replace(/\/$/, '') !== url.origin)
-      this.problem(name, `expected the origin as a browser sends it, ${url.origin}, got ${JSON.stringify(text)}`);
-    else return url.origin;
+    const origin = parseOrigin(text);
+    if (typeof origin === 'string') return origin;
+    this.problem(name, `${origin.problem}, got ${JSON.stringify(text)}`);
     return fallback;
   }
 
@@ -138,8 +134,8 @@ export class EnvReader {
     const origins: string[] = [];
     for (const text of (this.optional(name) ?? '').split(',').map((item) => item.trim())) {
       if (text === '') continue;
-      const url = httpUrl(text);
-      if (url && url.href === `${url.origin}/` && text.replace(/\/$/, '') === url.origin) origins.push(url.origin);
+      const origin = parseOrigin(text);
+      if (typeof origin === 'string') origins.push(origin);
       else this.problem(name, `expected origins such as https://app.example.com, got ${JSON.stringify(text)}`);
     }
     return origins;
@@ -177,6 +173,16 @@ export function configOrExit<T>(app: string, read: () => T): T {
     for (const problem of error.problems) console.error(`${app}: configuration error: ${problem}`);
     process.exit(1);
   }
+}
+
+/** The origin `text` spells (without a trailing slash), or what it should have been. */
+function parseOrigin(text: string): string | { problem: string } {
+  const url = httpUrl(text);
+  if (!url) return { problem: 'expected an http(s) URL' };
+  if (url.href !== `${url.origin}/`) return { problem: 'expected an origin without path' };
+  if (text.replace(/\/$/, '') !== url.origin)
+    return { problem: `expected the origin as a browser sends it, ${url.origin}` };
+  return url.origin;
 }
 
 function httpUrl(text: string): URL | undefined {
