@@ -1,13 +1,7 @@
-import { AuthServerConfigError, authServerConfigFromEnv, type AuthServerConfig } from './auth-server-config.js';
+import { configOrExit } from '../../shared/src/env.js';
+import { authServerConfigFromEnv } from './auth-server-config.js';
 
-let config: AuthServerConfig;
-try {
-  config = authServerConfigFromEnv(process.env);
-} catch (error) {
-  if (!(error instanceof AuthServerConfigError)) throw error;
-  for (const problem of error.problems) console.error(`auth-server: configuration error: ${problem}`);
-  process.exit(1);
-}
+const config = configOrExit('auth-server', () => authServerConfigFromEnv(process.env));
 
 // loaded only now: importing oidc-provider prints its own notices, which must not crowd a config error
 const { startAuthServer } = await import('./auth-server.js');

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { bffConfigFromEnv, type BffConfig } from './bff-config.js';
+import { configProblems } from '../../../test/support/config-problems.js';
+import { bffConfigFromEnv } from './bff-config.js';
 import { dpopKeyThumbprint } from './dpop-key.js';
 
 const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -13,15 +14,22 @@ describe('bffConfigFromEnv', () => {
       origin: 'http://localhost:3005',
       issuer: 'http://localhost:4000',
       clientId: 'bff',
+      clientSecret: 'bff-secret',
+      scopes: 'openid profile email offline_access todo:write help:write',
       todoApiUrl: 'http://localhost:3001',
       helpApiUrl: 'http://localhost:3002',
     });
-    expect((config as { sessionSecret: string }).sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.sessionSecret.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each<[Record<string, string>, string]>([
     [{ PORT: 'x' }, 'PORT: expected a port number, got "x"'],
     [{ BFF_ORIGIN: 'localhost:3005' }, 'BFF_ORIGIN: expected an http(s) URL, got "localhost:3005"'],
+    [
+      { BFF_ORIGIN: 'http://localhost:3005/app' },
+      'BFF_ORIGIN: expected an origin without path, got "http://localhost:3005/app"',
+    ],
+    [{ OAUTH_SCOPES: 'profile todo:write' }, 'OAUTH_SCOPES: must include openid (the login needs an id token)'],
     [{ OAUTH_ISSUER: 'ftp://a' }, 'OAUTH_ISSUER: expected an http(s) URL, got "ftp://a"'],
     [
       { REDIS_URL: 'redis://127.0.0.1:6379', BFF_DPOP: 'false' },
@@ -55,13 +63,13 @@ describe('bffConfigFromEnv', () => {
       "BFF_DPOP_KEY: required with REDIS_URL and BFF_DPOP=true, so that every replica can use the session's DPoP-bound tokens",
     ],
   ])('reports %j as one line naming the variable', (env, line) => {
-    expect(bffConfigFromEnv(env)).toEqual({ problems: [line] });
+    expect(configProblems(() => bffConfigFromEnv(env))).toEqual([line]);
   });
 
   describe('DPoP', () => {
     it('binds tokens by default, to a key made per process when BFF_DPOP_KEY is unset', () => {
-      const one = bffConfigFromEnv({}) as BffConfig;
-      const two = bffConfigFromEnv({}) as BffConfig;
+      const one = bffConfigFromEnv({});
+      const two = bffConfigFromEnv({});
       expect(one.dpopKey?.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
       expect(dpopKeyThumbprint(one.dpopKey!)).not.toBe(dpopKeyThumbprint(two.dpopKey!));
     });
@@ -73,14 +81,13 @@ describe('bffConfigFromEnv', () => {
     ])('reads BFF_DPOP_KEY as %s: the same key on every replica', (_format, encode) => {
       const key = ecKey();
       const env = { REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's', BFF_DPOP_KEY: encode(key) };
-      const config = bffConfigFromEnv(env) as BffConfig;
+      const config = bffConfigFromEnv(env);
       expect(dpopKeyThumbprint(config.dpopKey!)).toBe(dpopKeyThumbprint(key));
     });
 
     it('holds no key with BFF_DPOP=false, and then needs none with REDIS_URL', () => {
       const config = bffConfigFromEnv({ BFF_DPOP: 'false', REDIS_URL: 'redis://127.0.0.1:6379', SESSION_SECRET: 's' });
-      expect(config).not.toHaveProperty('problems');
-      expect((config as BffConfig).dpopKey).toBeUndefined();
+      expect(config.dpopKey).toBeUndefined();
     });
   });
 });

@@ -1,13 +1,10 @@
 import 'reflect-metadata';
+import { configOrExit } from '../../shared/src/env.js';
 import { bffConfigFromEnv } from './bff-config.js';
 import { startBff } from './bff.js';
 import { dpopKeyThumbprint } from './dpop-key.js';
 
-const config = bffConfigFromEnv(process.env);
-if ('problems' in config) {
-  for (const problem of config.problems) console.error(`bff: configuration error: ${problem}`);
-  process.exit(1);
-}
+const config = configOrExit('bff', () => bffConfigFromEnv(process.env));
 const bff = await startBff(config);
 // the thumbprint is public (every proof carries the key's public half): replicas must show the same
 const tokens = config.dpopKey ? `DPoP-bound tokens, key ${dpopKeyThumbprint(config.dpopKey)}` : 'bearer tokens';

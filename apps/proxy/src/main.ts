@@ -1,18 +1,19 @@
 import 'reflect-metadata';
-import { runSampleApi } from '../../shared/src/sample-api.js';
-import { forwardingFromEnv } from './proxy-config.js';
+import { configOrExit } from '../../shared/src/env.js';
+import { allInterfaces } from '../../shared/src/http-platform.js';
+import { startMetricsEndpoint } from '../../shared/src/metrics-endpoint.js';
+import { createSampleApi, issuerNames, serveApiDocs } from '../../shared/src/sample-api.js';
+import { proxyConfigFromEnv } from './proxy-config.js';
 import { ProxyModule } from './proxy.module.js';
 
-const problems: string[] = [];
-const forwarding = forwardingFromEnv(process.env, problems);
-// http-proxy-middleware streams Node's request and response, which Express hands out as they are
-const platform = process.env.HTTP_PLATFORM?.trim();
-if (platform && platform !== 'express') {
-  problems.push(`HTTP_PLATFORM: the proxy runs on express only, got ${JSON.stringify(platform)}`);
+const config = configOrExit('proxy', () => proxyConfigFromEnv(process.env));
+const host = config.host ?? (await allInterfaces()); // HOST unset: every interface, on Fastify too
+// before the app: the library's instruments are made when its module is
+if (config.metricsPort !== undefined) {
+  const metrics = await startMetricsEndpoint(config.metricsPort, host);
+  console.log(`proxy metrics on ${metrics.url}`);
 }
-for (const problem of problems) console.error(`proxy: configuration error: ${problem}`);
-if (problems.length > 0) process.exit(1);
-
-await runSampleApi('proxy', { port: 3004, audience: 'todo-api' }, (options) =>
-  ProxyModule.forRoot(options, forwarding),
-);
+const app = await createSampleApi(ProxyModule.forRoot(config.resourceServer, config.forwarding), config);
+await serveApiDocs(app, 'proxy');
+await app.listen(config.port, host);
+console.log(`proxy listening on ${await app.getUrl()} (issuer ${issuerNames(config.resourceServer).join(', ')})`);

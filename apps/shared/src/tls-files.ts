@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { EnvReader } from './env.js';
 
 /** The PEM files of `OAUTH_MTLS=true`: the server's certificate and key, and the CAs of client certificates. */
 export interface TlsFiles {
@@ -17,28 +18,30 @@ const FILES = [
 ] as const;
 
 /**
- * Reads `TLS_CERT`, `TLS_KEY` and `TLS_CA` (paths of PEM files), adding a line naming the
- * variable to `problems` for each one missing, unreadable or not PEM of the expected kind.
+ * Reads `TLS_CERT`, `TLS_KEY` and `TLS_CA` (paths of PEM files), recording a problem naming the
+ * variable for each one missing, unreadable or not PEM of the expected kind.
+ * @returns the three files, or undefined when one of them had a problem.
  */
-export function readTlsFiles(env: Record<string, string | undefined>, problems: string[]): TlsFiles | undefined {
+export function tlsFilesFromEnv(env: EnvReader): TlsFiles | undefined {
   const files: Partial<Record<keyof TlsFiles, string>> = {};
   for (const [field, variable, kind] of FILES) {
-    const path = env[variable]?.trim();
+    const path = env.optional(variable);
     if (!path) {
-      problems.push(`${variable}: required with OAUTH_MTLS=true (path of a PEM file)`);
+      env.problem(variable, 'required with OAUTH_MTLS=true (path of a PEM file)');
       continue;
     }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      problems.push(
-        `${variable}: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      env.problem(
+        variable,
+        `cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
       continue;
     }
     if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
-      problems.push(`${variable}: ${JSON.stringify(path)} holds no PEM ${kind.toLowerCase()}`);
+      env.problem(variable, `${JSON.stringify(path)} holds no PEM ${kind.toLowerCase()}`);
       continue;
     }
     files[field] = text;

@@ -1,5 +1,20 @@
 import 'reflect-metadata';
-import { runSampleApi } from '../../shared/src/sample-api.js';
+import { configOrExit } from '../../shared/src/env.js';
+import { allInterfaces } from '../../shared/src/http-platform.js';
+import { startMetricsEndpoint } from '../../shared/src/metrics-endpoint.js';
+import { createSampleApi, issuerNames, sampleApiConfigFromEnv, serveApiDocs } from '../../shared/src/sample-api.js';
 import { TodoApiModule } from './todo-api.module.js';
 
-await runSampleApi('todo-api', { port: 3001, audience: 'todo-api' }, (options) => TodoApiModule.forRoot(options));
+const config = configOrExit('todo-api', () =>
+  sampleApiConfigFromEnv(process.env, { port: 3001, audience: 'todo-api' }),
+);
+const host = config.host ?? (await allInterfaces()); // HOST unset: every interface, on Fastify too
+// before the app: the library's instruments are made when its module is
+if (config.metricsPort !== undefined) {
+  const metrics = await startMetricsEndpoint(config.metricsPort, host);
+  console.log(`todo-api metrics on ${metrics.url}`);
+}
+const app = await createSampleApi(TodoApiModule.forRoot(config.resourceServer), config);
+await serveApiDocs(app, 'todo-api');
+await app.listen(config.port, host);
+console.log(`todo-api listening on ${await app.getUrl()} (issuer ${issuerNames(config.resourceServer).join(', ')})`);

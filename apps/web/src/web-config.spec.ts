@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { configProblems } from '../../../test/support/config-problems.js';
 import { webConfigFromEnv } from './web-config.js';
+
+const problemsOf = (env: Record<string, string>) => configProblems(() => webConfigFromEnv(env));
 
 describe('webConfigFromEnv', () => {
   it('fills the demo defaults', () => {
@@ -105,18 +108,15 @@ describe('webConfigFromEnv', () => {
       'HELP_API_URL: the app.at cookie (Domain=.example.com) would not reach help.example.org; set COOKIE_DOMAIN to a parent domain of both hosts',
     ],
   ])('reports %j as one line naming the variable', (env, line) => {
-    expect(webConfigFromEnv(env)).toEqual({ problems: [line] });
+    expect(problemsOf(env)).toEqual([line]);
   });
 
   it('reports every problem at once', () => {
-    const result = webConfigFromEnv({ PORT: '-1', OAUTH_ISSUER: 'x', OAUTH_SCOPES: 'profile' });
-    expect(result).toEqual({
-      problems: [
-        'PORT: expected a port number, got "-1"',
-        'OAUTH_ISSUER: expected an http(s) URL, got "x"',
-        'OAUTH_SCOPES: must include openid (the login needs an id token)',
-      ],
-    });
+    expect(problemsOf({ PORT: '-1', OAUTH_ISSUER: 'x', OAUTH_SCOPES: 'profile' })).toEqual([
+      'PORT: expected a port number, got "-1"',
+      'OAUTH_ISSUER: expected an http(s) URL, got "x"',
+      'OAUTH_SCOPES: must include openid (the login needs an id token)',
+    ]);
   });
 
   it('accepts http on loopback hosts', () => {
@@ -141,8 +141,8 @@ describe('webConfigFromEnv', () => {
   });
 
   it('refuses COOKIE_DOMAIN=localhost, a domain browsers refuse to set cookies for', () => {
-    expect(webConfigFromEnv({ COOKIE_DOMAIN: 'localhost' })).toEqual({
-      problems: ['COOKIE_DOMAIN: expected a domain such as .example.com, got "localhost"'],
-    });
+    expect(problemsOf({ COOKIE_DOMAIN: 'localhost' })).toEqual([
+      'COOKIE_DOMAIN: expected a domain such as .example.com, got "localhost"',
+    ]);
   });
 });

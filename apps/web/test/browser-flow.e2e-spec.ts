@@ -91,7 +91,6 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
       PROXY_URL: named('proxy', proxy.port),
       COOKIE_DOMAIN: PARENT_DOMAIN,
     });
-    if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
     config = parsed;
     web = await startWeb(config, ['error']);
     front.forwardTo(web.url);

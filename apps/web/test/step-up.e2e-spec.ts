@@ -74,7 +74,6 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
       HELP_API_URL: named('help', stack.helpApi.port),
       COOKIE_DOMAIN: PARENT_DOMAIN,
     });
-    if ('problems' in config) throw new Error(config.problems.join('\n'));
     web = await startWeb(config, ['error']);
     front.forwardTo(web.url);
     browser = await launchChromium();
