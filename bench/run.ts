@@ -22,6 +22,8 @@ const CLIENT = { clientId: 'bench-api', clientSecret: 'bench-secret' };
 const DOCS_BEGIN = '<!-- bench:results:begin -->';
 const DOCS_END = '<!-- bench:results:end -->';
 const RESULTS = join(REPO_ROOT, 'dist/bench/last-results.json');
+/** The run's results section as markdown, written by every run (a partial one leaves the docs alone). */
+const RESULTS_MARKDOWN = join(REPO_ROOT, 'dist/bench/last-results.md');
 
 /** A scenario, from this build or the baseline's. */
 interface Target {
@@ -164,6 +166,7 @@ async function report(
   console.log(`\n${machineLine(machine)}\n\n${textTable(summaries)}\n`);
   if (checks.length > 0) console.log(`${textTargets(checks)}\n`);
   if (scale) console.log(`${textScale(scale)}\n`);
+  writeFileSync(RESULTS_MARKDOWN, `${markdownResults(summaries, checks, scale, machine, config)}\n`);
   if (config.writeDocs) await writeDocs(config, summaries, checks, scale, machine);
 }
 
