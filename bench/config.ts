@@ -12,6 +12,11 @@ export interface BenchConfig {
   /** Rounds: each starts every scenario's server once, in turn, so drift hits all of them alike. */
   readonly repeats: number;
   readonly connections: number;
+  /**
+   * DPoP scenarios: proofs signed ahead of each phase, per second of it (more than the server
+   * answers, or the rest are signed during the load, on the load core).
+   */
+  readonly dpopProofsPerSecond: number;
   /** Also print the scale figures (JWKS flood, single flight, cache memory). */
   readonly scale: boolean;
   /** Write docs/benchmarks.md (results section) and docs/benchmarks.svg. */
@@ -64,6 +69,7 @@ export function benchConfigFromEnv(env: Record<string, string | undefined>): Ben
     warmupSeconds: number('BENCH_WARMUP', 3, 0),
     repeats: Math.round(number('BENCH_REPEATS', 7, 1)),
     connections: Math.round(number('BENCH_CONNECTIONS', 10, 1)),
+    dpopProofsPerSecond: Math.round(number('BENCH_DPOP_RATE', 6000, 1)),
     scale: flag('BENCH_SCALE', full),
     writeDocs: flag('BENCH_WRITE_DOCS', full),
     baseline: env.BENCH_BASELINE?.trim() || undefined,

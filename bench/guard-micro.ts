@@ -1,13 +1,17 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Module, type CanActivate, type DynamicModule, type ExecutionContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ResourceServerGuard, type ResourceServerOptions } from 'nest-resource-server';
-import { TestIssuer } from 'nest-resource-server/testing';
+import { DpopTestKey, TestIssuer } from 'nest-resource-server/testing';
 import { HelloController } from './apps/hello.controller.js';
+import { MinimalDpopGuard, MinimalDpopGuardAppModule } from './apps/minimal-dpop-guard.module.js';
 import { MinimalGuardAppModule, MinimalJwtGuard } from './apps/minimal-guard.module.js';
+import { DpopProofPool } from './dpop-proofs.js';
+import { countAndClearKeys } from './redis-keys.js';
 import { PublicHelloController, ResourceServerAppModule } from './apps/resource-server.module.js';
 
 // The guard alone, in process: CPU per canActivate() with a fresh IncomingMessage each
@@ -16,8 +20,11 @@ import { PublicHelloController, ResourceServerAppModule } from './apps/resource-
 // first (docs/benchmarks.md).   node dist/bench/guard-micro.js [iterations] [cases...]
 
 const AUDIENCE = 'bench-api';
+const ROUNDS = 15;
 const iterations = Number(process.argv[2] ?? 5_000);
 const only = process.argv.slice(3);
+/** The URL of the requests made here: a DPoP proof's `htu`. */
+const URL_SEEN = 'http://127.0.0.1/hello';
 
 interface Case {
   readonly name: string;
@@ -25,12 +32,19 @@ interface Case {
   readonly guard: Type<CanActivate>;
   readonly token: (issuers: Issuers) => string;
   readonly isPublic?: boolean;
+  /** `Authorization: DPoP` and a proof of its own per call (signed ahead), for the token bound to `issuers.dpopKey`. */
+  readonly dpop?: boolean;
 }
 
 interface Issuers {
   readonly rs256: TestIssuer;
   readonly es256: TestIssuer;
   readonly opaque: string;
+  readonly dpopKey: DpopTestKey;
+  /** An RS256 token bound to `dpopKey` (`cnf.jkt`). */
+  readonly dpopToken: string;
+  /** The Redis of the DPoP case with Redis, and a prefix of this run's own. */
+  readonly redis: { readonly url: string; readonly keyPrefix: string };
 }
 
 const jwt = (issuer: TestIssuer, extra: Partial<ResourceServerOptions> = {}): ResourceServerOptions => ({
@@ -109,6 +123,32 @@ const CASES: readonly Case[] = [
     token: (i) => i.opaque,
   },
   {
+    name: 'dpop-memory',
+    module: (i) => ResourceServerAppModule.with(jwt(i.rs256, { dpop: 'allowed' }), false),
+    guard: ResourceServerGuard,
+    token: (i) => i.dpopToken,
+    dpop: true,
+  },
+  {
+    name: 'dpop-redis',
+    module: (i) =>
+      ResourceServerAppModule.with(
+        jwt(i.rs256, { dpop: 'allowed', dpopRedisUrl: i.redis.url, dpopRedisKeyPrefix: i.redis.keyPrefix }),
+        false,
+      ),
+    guard: ResourceServerGuard,
+    token: (i) => i.dpopToken,
+    dpop: true,
+  },
+  {
+    name: 'floor-dpop',
+    module: (i) =>
+      MinimalDpopGuardAppModule.with({ issuer: i.rs256.url, jwksUri: i.rs256.jwksUri, audience: AUDIENCE }),
+    guard: MinimalDpopGuard,
+    token: (i) => i.dpopToken,
+    dpop: true,
+  },
+  {
     name: 'floor-rs256',
     module: (i) => MinimalGuardAppModule.with({ issuer: i.rs256.url, jwksUri: i.rs256.jwksUri, audience: AUDIENCE }),
     guard: MinimalJwtGuard,
@@ -143,12 +183,13 @@ function contextFor(request: IncomingMessage, response: ServerResponse, handlerC
   } as unknown as ExecutionContext;
 }
 
-function requestWith(token: string, socket: Socket): IncomingMessage {
+function requestWith(token: string, socket: Socket, proof?: string): IncomingMessage {
   const request = new IncomingMessage(socket);
   request.method = 'GET';
   request.url = '/hello';
-  request.rawHeaders = ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`];
-  request.headers = { host: '127.0.0.1', authorization: `Bearer ${token}` };
+  const authorization = proof === undefined ? `Bearer ${token}` : `DPoP ${token}`;
+  request.rawHeaders = ['Host', '127.0.0.1', 'Authorization', authorization, ...(proof ? ['DPoP', proof] : [])];
+  request.headers = { host: '127.0.0.1', authorization, ...(proof ? { dpop: proof } : {}) };
   return request;
 }
 
@@ -158,14 +199,29 @@ export interface PreparedCase {
   call(): unknown;
 }
 
-/** Starts the issuers and one app per case; the first call of each (JWKS fetch, introspection) is made here. */
+/**
+ * Starts the issuers and one app per case; the first call of each (JWKS fetch, introspection) is
+ * made here. A DPoP case signs ahead a proof for each of its `calls`.
+ */
 export async function prepare(
   names: readonly string[] = [],
+  calls = ROUNDS * iterations,
 ): Promise<{ cases: PreparedCase[]; close(): Promise<void> }> {
   const rs256 = await TestIssuer.start({ audience: AUDIENCE });
   const es256 = await TestIssuer.start({ audience: AUDIENCE, algorithm: 'ES256' });
   rs256.addIntrospectionClient('bench-api', 'bench-secret');
-  const issuers: Issuers = { rs256, es256, opaque: rs256.opaqueToken({ expiresInSeconds: 3600 }) };
+  const dpopKey = DpopTestKey.generate('ES256');
+  const issuers: Issuers = {
+    rs256,
+    es256,
+    opaque: rs256.opaqueToken({ expiresInSeconds: 3600 }),
+    dpopKey,
+    dpopToken: rs256.token({ expiresInSeconds: 3600, dpop: dpopKey }),
+    redis: {
+      url: process.env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
+      keyPrefix: `nest-resource-server-bench:${randomBytes(6).toString('base64url')}:dpop:`,
+    },
+  };
   const socket = new Socket();
   const response = new ServerResponse(requestWith('x', socket));
   const apps: { close(): Promise<void> }[] = [];
@@ -180,7 +236,9 @@ export async function prepare(
     const guard = app.get(c.guard);
     const controller = c.isPublic ? PublicHelloController : HelloController;
     const token = c.token(issuers);
-    const call = () => guard.canActivate(contextFor(requestWith(token, socket), response, controller));
+    const proofs = c.dpop ? new DpopProofPool(dpopKey, token, URL_SEEN) : undefined;
+    proofs?.fill(calls + 3);
+    const call = () => guard.canActivate(contextFor(requestWith(token, socket, proofs?.take()), response, controller));
     // the first call fetches the JWKS (or introspects); a reused idle connection to the
     // issuer may have been reset meanwhile, so it gets three tries
     for (let attempt = 1; ; attempt++) {
@@ -200,6 +258,9 @@ export async function prepare(
       for (const app of apps) await app.close();
       await rs256.close();
       await es256.close();
+      // the Redis case's proofs would stay for their window: this run's prefix is cleared now
+      if (cases.some((c) => c.name === 'dpop-redis'))
+        await countAndClearKeys(issuers.redis.url, issuers.redis.keyPrefix);
     },
   };
 }
@@ -232,7 +293,7 @@ export async function interleaved(cases: readonly PreparedCase[], rounds: number
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rounds = 15;
+  const rounds = ROUNDS;
   const { cases, close } = await prepare(only);
   console.log(`guard-micro: ${rounds} interleaved rounds of ${iterations} calls; the request's own cost subtracted`);
   for (const result of await interleaved(cases, rounds, iterations)) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import autocannon, { type Result } from 'autocannon';
+import type { DpopProofCounts } from './dpop-proofs.js';
 
 const CLOCK_TICKS_PER_SECOND = (() => {
   try {
@@ -26,6 +27,8 @@ export interface Window {
   readonly coreBusy: readonly number[];
   readonly non2xx: number;
   readonly errors: number;
+  /** DPoP scenarios: the proofs of the warm-up and the window, and what signing them cost. */
+  readonly dpop?: DpopProofCounts;
 }
 
 /** What the requests look like. */
@@ -34,11 +37,13 @@ export interface Load {
   /** `Authorization` values, one per connection in turn (one value: every connection sends it). */
   readonly authorizations: readonly string[];
   readonly connections: number;
+  /** Headers of each request's own (a DPoP proof), added to the connection's: the request is built anew each time. */
+  readonly perRequest?: () => Record<string, string>;
 }
 
-/** Warms a server up: load without measuring. */
-export async function warmUp(load: Load, seconds: number): Promise<void> {
-  if (seconds > 0) await cannon(load, seconds);
+/** Warms a server up: load without measuring. Returns the requests answered. */
+export async function warmUp(load: Load, seconds: number): Promise<number> {
+  return seconds > 0 ? (await cannon(load, seconds)).requests.total : 0;
 }
 
 /** One window of `seconds` with autocannon, reading the server's CPU from `/proc/<pid>/stat` around it. */
@@ -72,6 +77,7 @@ export async function measure(load: Load, serverPid: number, seconds: number): P
 
 // autocannon's histogram keeps whole milliseconds; loopback latencies need the fractions
 function cannon(load: Load, seconds: number, latencies?: number[]): Promise<Result> {
+  const { perRequest } = load;
   return new Promise((resolve, reject) => {
     let connection = 0;
     const instance = autocannon(
@@ -81,6 +87,14 @@ function cannon(load: Load, seconds: number, latencies?: number[]): Promise<Resu
         duration: seconds,
         setupClient: (client) =>
           client.setHeaders({ authorization: load.authorizations[connection++ % load.authorizations.length]! }),
+        // autocannon calls this for every request it sends (never resending a built one)
+        ...(perRequest
+          ? {
+              requests: [
+                { setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...perRequest() } }) },
+              ],
+            }
+          : {}),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );

@@ -54,7 +54,12 @@ export function textTable(summaries: readonly Summary[]): string {
     .join('\n\n');
 }
 
-const ISSUES = { 12: 'issue 12, deliverable 7', 8: 'issue 8', 15: 'issue 15, deliverable 4' } as const;
+const ISSUES = {
+  12: 'issue 12, deliverable 7',
+  8: 'issue 8',
+  14: 'issue 14, deliverable 9',
+  15: 'issue 15, deliverable 4',
+} as const;
 
 export function textTargets(checks: readonly TargetCheck[]): string {
   return checks

@@ -3,13 +3,15 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import prettier from 'prettier';
-import { TestIssuer } from 'nest-resource-server/testing';
+import { DpopTestKey, TestIssuer } from 'nest-resource-server/testing';
 import type { BenchAppConfig, BenchPlatform } from './apps/bench-app-config.js';
 import { ratioChart } from './chart.js';
 import { benchConfigFromEnv, type BenchConfig } from './config.js';
+import { DpopProofPool } from './dpop-proofs.js';
 import { describeMachine, machineLine, type Machine } from './machine.js';
 import { measure, warmUp, type Load, type Window } from './measure.js';
 import { LOAD_CORE, REPO_ROOT, rerunPinned, SERVER_CORE, startNode, type NodeChild } from './processes.js';
+import { countAndClearKeys } from './redis-keys.js';
 import { markdownResults, textScale, textTable, textTargets } from './report.js';
 import { scaleFigures, type ScaleFigures } from './scale.js';
 import { SCENARIOS, type BenchIssuers, type ScenarioId } from './scenarios.js';
@@ -20,6 +22,8 @@ const CLIENT = { clientId: 'bench-api', clientSecret: 'bench-secret' };
 const DOCS_BEGIN = '<!-- bench:results:begin -->';
 const DOCS_END = '<!-- bench:results:end -->';
 const RESULTS = join(REPO_ROOT, 'dist/bench/last-results.json');
+/** The run's results section as markdown, written by every run (a partial one leaves the docs alone). */
+const RESULTS_MARKDOWN = join(REPO_ROOT, 'dist/bench/last-results.md');
 
 /** A scenario, from this build or the baseline's. */
 interface Target {
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
   const rs256 = await TestIssuer.start({ audience: AUDIENCE });
   const es256 = await TestIssuer.start({ audience: AUDIENCE, algorithm: 'ES256' });
   const more = await Promise.all([0, 1].map(() => TestIssuer.start({ audience: AUDIENCE })));
+  // one client of the DPoP scenarios: its ES256 key, and an RS256 token bound to it (cnf.jkt)
+  const dpopKey = DpopTestKey.generate('ES256');
   const children: NodeChild[] = [];
   try {
     // one token for the JWT scenarios (a client reuses its token); an opaque token per
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
       'opaque-shared': opaque.slice(0, 1),
       // one token per connection in turn, from each of the three issuers
       'rs256-three-issuers': [rs256, ...more].map((issuer) => issuer.token({ expiresInSeconds: 24 * 3600 })),
+      dpop: [rs256.token({ expiresInSeconds: 24 * 3600, dpop: dpopKey })],
     };
     let endpoint = 'http://127.0.0.1:9/introspect';
     if (config.scenarios.some((id) => SCENARIOS[id].token.startsWith('opaque'))) {
@@ -94,6 +101,11 @@ async function main(): Promise<void> {
       es256: { url: es256.url, jwksUri: es256.jwksUri },
       introspection: { endpoint, ...CLIENT },
       more: more.map((issuer) => ({ url: issuer.url, jwksUri: issuer.jwksUri })),
+      // a prefix of this run's own, so that bench keys meet no one else's (and none of another run)
+      dpopRedis: {
+        url: process.env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
+        keyPrefix: `nest-resource-server-bench:${randomBytes(6).toString('base64url')}:dpop:`,
+      },
     };
 
     const baselinePlatforms = config.baseline
@@ -110,12 +122,17 @@ async function main(): Promise<void> {
       // a fresh server per window: one process's luck (memory layout, JIT) differs from
       // another's by more than the effects measured here; and only one server is alive at a time
       for (const target of rotate(targets, round)) {
-        const window = await measureOnce(target, issuers, tokens[SCENARIOS[target.id].token], config);
+        const window = await measureOnce(target, issuers, tokens[SCENARIOS[target.id].token], dpopKey, config);
         windows.get(target)!.push(window);
+        const proofs = window.dpop
+          ? `  proofs ${window.dpop.presigned} pre-signed (${window.dpop.microsPerProof.toFixed(0)} µs each), ` +
+            `${window.dpop.signedDuringLoad} on the fly`
+          : '';
         console.log(
           `${(target.baseline ? `${target.id}@baseline` : target.id).padEnd(21)} round ${round + 1}/${config.repeats}  ` +
             `${Math.round(window.requestsPerSecond)} req/s  p50 ${window.p50.toFixed(2)} ms  p99 ${window.p99.toFixed(2)} ms  ` +
-            `${window.cpuMicrosPerRequest.toFixed(1)} µs CPU/req  cores ${window.coreBusy.map((b) => `${Math.round(b * 100)}%`).join('/')}`,
+            `${window.cpuMicrosPerRequest.toFixed(1)} µs CPU/req  cores ${window.coreBusy.map((b) => `${Math.round(b * 100)}%`).join('/')}` +
+            proofs,
         );
       }
     }
@@ -149,6 +166,7 @@ async function report(
   console.log(`\n${machineLine(machine)}\n\n${textTable(summaries)}\n`);
   if (checks.length > 0) console.log(`${textTargets(checks)}\n`);
   if (scale) console.log(`${textScale(scale)}\n`);
+  writeFileSync(RESULTS_MARKDOWN, `${markdownResults(summaries, checks, scale, machine, config)}\n`);
   if (config.writeDocs) await writeDocs(config, summaries, checks, scale, machine);
 }
 
@@ -157,6 +175,7 @@ async function measureOnce(
   target: Target,
   issuers: BenchIssuers,
   tokens: readonly string[],
+  dpopKey: DpopTestKey,
   config: BenchConfig,
 ): Promise<Window> {
   const scenario = SCENARIOS[target.id];
@@ -167,18 +186,67 @@ async function measureOnce(
     if (served !== scenario.platform) {
       throw new Error(`${target.id}: the server runs on ${served}, expected ${scenario.platform}`);
     }
+    const url = `${server.url}/hello`;
+    if (scenario.token === 'dpop') {
+      return await measureDpop(target.id, server, app, new DpopProofPool(dpopKey, tokens[0]!, url), config);
+    }
     for (const token of tokens) await preflight(target.id, server.url, token, scenario.protected);
     const authorizations = tokens.map((token) => `Bearer ${token}`);
-    const load: Load = { url: `${server.url}/hello`, authorizations, connections: config.connections };
+    const load: Load = { url, authorizations, connections: config.connections };
     await warmUp(load, config.warmupSeconds);
-    const window = await measure(load, server.pid, config.durationSeconds);
-    if (window.non2xx > 0 || window.errors > 0) {
-      throw new Error(`${target.id}: ${window.non2xx} non-2xx answers and ${window.errors} errors while measuring`);
-    }
-    return window;
+    return checked(target.id, await measure(load, server.pid, config.durationSeconds));
   } finally {
     await server.stop();
   }
+}
+
+/** A window of the measured load, refused if any answer was not a 2xx. */
+function checked(id: ScenarioId, window: Window): Window {
+  if (window.non2xx > 0 || window.errors > 0) {
+    throw new Error(`${id}: ${window.non2xx} non-2xx answers and ${window.errors} errors while measuring`);
+  }
+  return window;
+}
+
+/**
+ * A DPoP scenario's window: every request with the bound token and a proof of its own, signed
+ * ahead of each phase for what `BENCH_DPOP_RATE` requests a second would use. With the Redis
+ * replay store, the keys it holds afterwards are counted: one per proof accepted, or the
+ * server was not using it.
+ */
+async function measureDpop(
+  id: ScenarioId,
+  server: NodeChild,
+  app: BenchAppConfig,
+  proofs: DpopProofPool,
+  config: BenchConfig,
+): Promise<Window> {
+  const options = app.kind === 'resource-server' ? app.options : {};
+  const redis =
+    typeof options.dpopRedisUrl === 'string' && typeof options.dpopRedisKeyPrefix === 'string'
+      ? { url: options.dpopRedisUrl, keyPrefix: options.dpopRedisKeyPrefix }
+      : undefined;
+  const token = proofs.accessToken;
+  await dpopPreflight(id, server.url, token, proofs);
+  const load: Load = {
+    url: proofs.url,
+    authorizations: [`DPoP ${token}`],
+    connections: config.connections,
+    perRequest: () => ({ dpop: proofs.take() }),
+  };
+  const poolFor = (seconds: number) => Math.ceil(seconds * config.dpopProofsPerSecond) + config.connections;
+  proofs.fill(poolFor(config.warmupSeconds));
+  const warm = await warmUp(load, config.warmupSeconds);
+  proofs.fill(poolFor(config.durationSeconds));
+  const window = checked(id, await measure(load, server.pid, config.durationSeconds));
+  if (redis) {
+    const keys = await countAndClearKeys(redis.url, redis.keyPrefix);
+    const accepted = 1 + warm + window.requests; // the pre-flight's one, the warm-up's, the window's
+    if (keys < accepted) {
+      throw new Error(`${id}: Redis held ${keys} proof keys after ${accepted} proofs were accepted`);
+    }
+  }
+  return { ...window, dpop: proofs.counts() };
 }
 
 /** Starts a bench server: this build's, or the one of the checkout at `baselineRoot`. */
@@ -236,6 +304,30 @@ async function preflight(id: ScenarioId, url: string, token: string, isProtected
   for (const [what, authorization, want] of expected) {
     const got = await status(authorization);
     if (got !== want) throw new Error(`${id}: answered ${got} ${what}, expected ${want}`);
+  }
+}
+
+/**
+ * A DPoP server answers as RFC 9449 says: 200 for the bound token with a fresh proof, 401 for
+ * that proof again, for the token as a Bearer token, without a proof, for a forged token, and
+ * for a proof made for another URL; so a server whose replay store forgets cannot post a rate.
+ */
+async function dpopPreflight(id: ScenarioId, url: string, token: string, proofs: DpopProofPool): Promise<void> {
+  const proof = proofs.sign();
+  const forged = `${token.slice(0, -6)}AAAAAA`;
+  const expected: [string, Record<string, string>, number][] = [
+    ['with its token and a fresh proof', { authorization: `DPoP ${token}`, dpop: proof }, 200],
+    ['with the same proof again (a replay)', { authorization: `DPoP ${token}`, dpop: proof }, 401],
+    ['with its token as a Bearer token', { authorization: `Bearer ${token}` }, 401],
+    ['without a proof', { authorization: `DPoP ${token}` }, 401],
+    ['with a forged token', { authorization: `DPoP ${forged}`, dpop: proofs.sign(undefined, forged) }, 401],
+    ['with a proof for another URL', { authorization: `DPoP ${token}`, dpop: proofs.sign(`${url}/other`) }, 401],
+  ];
+  for (const [what, headers, want] of expected) {
+    const response = await fetch(`${url}/hello`, { headers });
+    const body = await response.text();
+    if (response.status === 200 && body !== '{"hello":"world"}') throw new Error(`${id}: unexpected body ${body}`);
+    if (response.status !== want) throw new Error(`${id}: answered ${response.status} ${what}, expected ${want}`);
   }
 }
 

@@ -12,9 +12,14 @@ export interface ScaleFigures {
 
 const AUDIENCE = 'bench-api';
 
-/** JWKS flood, single flight, and cache memory. */
+/** JWKS flood, single flight, cache memory, and the DPoP replay store under a flood of proofs. */
 export async function scaleFigures(floodSeconds: number): Promise<ScaleFigures> {
-  const lines = [await jwksFlood(floodSeconds), ...(await singleFlight(100)), ...(await cacheMemory(1_000_000))];
+  const lines = [
+    await jwksFlood(floodSeconds),
+    ...(await singleFlight(100)),
+    ...(await linesOf('./cache-memory.js', 1_000_000)),
+    ...(await linesOf('./replay-store-memory.js', 2_000_000)),
+  ];
   return { lines };
 }
 
@@ -104,10 +109,14 @@ async function singleFlight(concurrent: number): Promise<string[]> {
   return lines;
 }
 
-/** 1 M distinct tokens through each in-memory cache, in a process of its own with `--expose-gc`. */
-async function cacheMemory(tokens: number): Promise<string[]> {
-  const script = fileURLToPath(new URL('./cache-memory.js', import.meta.url));
-  const args = ['--expose-gc', script, String(tokens)];
+/**
+ * The lines a memory figure prints (`cache-memory.js`: 1 M distinct tokens through each
+ * in-memory cache; `replay-store-memory.js`: 2 M distinct proofs through the memory replay
+ * store), run in a process of its own with `--expose-gc`.
+ */
+async function linesOf(file: string, count: number): Promise<string[]> {
+  const script = fileURLToPath(new URL(file, import.meta.url));
+  const args = ['--expose-gc', script, String(count)];
   const [command, argv] = HAS_TASKSET
     ? ['taskset', ['-c', String(LOAD_CORE), process.execPath, ...args]]
     : [process.execPath, args];
@@ -115,7 +124,7 @@ async function cacheMemory(tokens: number): Promise<string[]> {
     const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`cache-memory exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${file} exited with ${code}`))));
   });
   return output
     .trim()

@@ -15,6 +15,9 @@ export const SCENARIO_IDS = [
   'auth0',
   'floor-rs256',
   'floor-es256',
+  'dpop-memory',
+  'dpop-redis',
+  'floor-dpop',
   'fastify-bare',
   'fastify-public',
   'fastify-jwt-rs256',
@@ -38,6 +41,8 @@ export interface BenchIssuers {
   readonly introspection: { readonly endpoint: string; readonly clientId: string; readonly clientSecret: string };
   /** Two more RS256 issuers, for the scenario with three. */
   readonly more: readonly { readonly url: string; readonly jwksUri: string }[];
+  /** Where the DPoP scenario with Redis keeps the seen proofs: a prefix of this run's own. */
+  readonly dpopRedis: { readonly url: string; readonly keyPrefix: string };
 }
 
 /** One line of the results table. */
@@ -52,9 +57,11 @@ export interface Scenario {
   readonly group: 'reference' | 'ours' | 'peer' | 'floor';
   /**
    * Which token the requests carry: one JWT on every connection, an opaque token per
-   * connection (`opaque`), or one opaque token on every connection (`opaque-shared`).
+   * connection (`opaque`), or one opaque token on every connection (`opaque-shared`); `dpop`:
+   * an RS256 token bound to an ES256 key (`cnf.jkt`) as `Authorization: DPoP`, with a `DPoP`
+   * proof of its own on every request.
    */
-  readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared' | 'rs256-three-issuers';
+  readonly token: 'rs256' | 'es256' | 'opaque' | 'opaque-shared' | 'rs256-three-issuers' | 'dpop';
   /** Without a token the route answers 401 (checked before measuring). */
   readonly protected: boolean;
   app(issuers: BenchIssuers): BenchApp;
@@ -80,7 +87,7 @@ const introspectionOptions = (issuers: BenchIssuers, cacheTtlSeconds: number) =>
 });
 
 const peer = (
-  kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'fastify-jwt',
+  kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'minimal-dpop-guard' | 'fastify-jwt',
   issuers: BenchIssuers,
   alg: 'rs256' | 'es256',
 ) => ({
@@ -210,6 +217,42 @@ export const SCENARIOS: Readonly<Record<ScenarioId, Scenario>> = {
     token: 'es256',
     protected: true,
     app: (issuers) => peer('minimal-guard', issuers, 'es256'),
+  },
+  'dpop-memory': {
+    id: 'dpop-memory',
+    letter: 'l',
+    label: 'our JWT RS256 + DPoP proof (ES256), replay store in memory',
+    platform: 'express',
+    group: 'ours',
+    token: 'dpop',
+    protected: true,
+    app: (issuers) => ours({ ...jwtOptions(issuers, issuers.rs256), dpop: 'allowed' }),
+  },
+  'dpop-redis': {
+    id: 'dpop-redis',
+    letter: 'l′',
+    label: 'our JWT RS256 + DPoP proof (ES256), replay store in Redis',
+    platform: 'express',
+    group: 'ours',
+    token: 'dpop',
+    protected: true,
+    app: (issuers) =>
+      ours({
+        ...jwtOptions(issuers, issuers.rs256),
+        dpop: 'allowed',
+        dpopRedisUrl: issuers.dpopRedis.url,
+        dpopRedisKeyPrefix: issuers.dpopRedis.keyPrefix,
+      }),
+  },
+  'floor-dpop': {
+    id: 'floor-dpop',
+    letter: 'j²',
+    label: 'minimal node:crypto guard (floor), RS256 + DPoP proof (ES256)',
+    platform: 'express',
+    group: 'floor',
+    token: 'dpop',
+    protected: true,
+    app: (issuers) => peer('minimal-dpop-guard', issuers, 'rs256'),
   },
   'fastify-bare': {
     id: 'fastify-bare',

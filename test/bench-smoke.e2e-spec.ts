@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
@@ -74,6 +74,61 @@ describe('npm run bench (from the build)', () => {
       /^(met {4}|NOT MET) {2}\[issue 12, deliverable 7\] Fastify: JWT RS256 ahead of @fastify\/jwt/m,
     );
   }, 40_000);
+
+  it('measures the DPoP scenarios against the DPoP floor: a fresh proof per request, memory and Redis stores, a ratio each', async () => {
+    if (!built) throw new Error('run `npm run build` first (npm test does)');
+    // each server is checked first: 200 with a fresh proof, 401 for the same proof again
+    const ids = ['dpop-memory', 'dpop-redis', 'floor-dpop'];
+    const { code, output } = await runBench(
+      {
+        BENCH_SCENARIOS: ['bare', ...ids].join(','),
+        BENCH_DURATION: '1',
+        BENCH_REPEATS: '1',
+        BENCH_WARMUP: '0',
+        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      },
+      40_000,
+    );
+    expect([code, output]).toEqual([0, expect.stringContaining('Express (ratios to the bare Express route)')]);
+    for (const id of ids) {
+      expect(output).toMatch(
+        new RegExp(
+          `^${id}\\s+round 1/1\\s+[1-9]\\d* req/s .* proofs [1-9]\\d* pre-signed \\(\\d+ µs each\\), \\d+ on the fly$`,
+          'm',
+        ),
+      );
+    }
+    expect(output).toMatch(
+      /^l\s+our JWT RS256 \+ DPoP proof \(ES256\), replay store in memory\s+[\d,]+ \([^)]*\)\s+\d\.\d\d×/m,
+    );
+    expect(output).toMatch(/^j²\s+minimal node:crypto guard \(floor\), RS256 \+ DPoP proof/m);
+    for (const store of ['memory', 'Redis']) {
+      expect(output).toMatch(
+        new RegExp(
+          `^(met {4}|NOT MET) {2}\\[issue 14, deliverable 9\\] DPoP, replay store in ${store}.* ≥ 0\\.90 × the floor's ratio: \\d\\.\\d\\d`,
+          'm',
+        ),
+      );
+    }
+  }, 50_000);
+
+  it('floods the memory replay store with distinct proofs and prints how many it holds', async () => {
+    if (!built) throw new Error('run `npm run build` first (npm test does)');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--expose-gc', 'dist/bench/replay-store-memory.js', '150000'],
+        { timeout: 15_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    expect(output).toMatch(
+      /^Memory after 150,000 distinct DPoP proofs through the memory replay store .*: 100,000 entries held, .*: bound held$/m,
+    );
+    expect(output).toMatch(
+      /^Replays after that flood, seconds later: the newest proof refused, the first (refused|ACCEPTED)/m,
+    );
+  }, 20_000);
 
   it('refuses an unknown scenario, naming it', async () => {
     const { code, output } = await runBench({ BENCH_SCENARIOS: 'bare,turbo' });

@@ -13,7 +13,7 @@ export type BenchApp =
       /** `ResourceServerOptions`, JSON-safe (no clock). */
       readonly options: Record<string, unknown>;
     }
-  | ({ readonly kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'fastify-jwt' } & PeerConfig);
+  | ({ readonly kind: 'docs-recipe' | 'auth0' | 'minimal-guard' | 'minimal-dpop-guard' | 'fastify-jwt' } & PeerConfig);
 
 /**
  * A bench server process's app and platform, passed as JSON in `BENCH_APP`; a build from

@@ -9,6 +9,7 @@ import { Auth0AppModule } from './auth0.module.js';
 import type { BenchAppConfig } from './bench-app-config.js';
 import { DocsRecipeAppModule } from './docs-recipe.module.js';
 import { HelloController } from './hello.controller.js';
+import { MinimalDpopGuardAppModule } from './minimal-dpop-guard.module.js';
 import { MinimalGuardAppModule } from './minimal-guard.module.js';
 import { ResourceServerAppModule } from './resource-server.module.js';
 
@@ -30,6 +31,8 @@ function moduleFor(config: BenchAppConfig): AppModule {
       return Auth0AppModule.with(config);
     case 'minimal-guard':
       return MinimalGuardAppModule.with(config);
+    case 'minimal-dpop-guard':
+      return MinimalDpopGuardAppModule.with(config);
     case 'fastify-jwt':
       // its route is the bare one: the plugin registered in createApp() guards it
       return BareAppModule;

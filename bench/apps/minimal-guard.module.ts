@@ -13,17 +13,64 @@ import { APP_GUARD } from '@nestjs/core';
 import { HelloController } from './hello.controller.js';
 import { PEER_CONFIG, type PeerConfig } from './peer-config.js';
 
-const SIGNING_KEYS = Symbol('SigningKeys');
+/** Injection token of the issuer's keys, imported once. */
+export const SIGNING_KEYS = Symbol('SigningKeys');
 
-interface SigningKey {
+/** A key of the issuer's JWKS, as {@link checkJwt} uses it. */
+export interface SigningKey {
   readonly alg: string;
   /** Imported once; ES keys carry the JWS signature encoding (IEEE P1363). */
   readonly key: KeyObject | VerifyKeyObjectInput;
 }
 
+/** The claims the floors read; `cnf` for the DPoP floor (j²). */
+export interface FloorClaims {
+  readonly exp?: number;
+  readonly iss?: string;
+  readonly aud?: string | string[];
+  readonly cnf?: { readonly jkt?: unknown };
+}
+
 /**
- * The floor (j): what any JWT check must do, hand-written on `node:crypto.verify` with the
- * keys imported once: header, signature, then `exp`, `iss` and `aud`. No JWKS refetch, no
+ * What any JWT check must do, hand-written on `node:crypto.verify` with the keys imported
+ * once: header, signature, then `exp`, `iss` and `aud`. The claims, or 401.
+ */
+export function checkJwt(token: string, keys: ReadonlyMap<string, SigningKey>, config: PeerConfig): FloorClaims {
+  const dot1 = token.indexOf('.');
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot1 < 0 || dot2 < 0) throw new UnauthorizedException();
+  let header: { alg?: string; kid?: string };
+  let payload: FloorClaims;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, dot1), 'base64url').toString('utf8'));
+  } catch {
+    throw new UnauthorizedException();
+  }
+  const signingKey = keys.get(header.kid ?? '');
+  if (!signingKey || signingKey.alg !== header.alg) throw new UnauthorizedException();
+  const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
+  if (!verify('sha256', Buffer.from(token.slice(0, dot2)), signingKey.key, signature)) {
+    throw new UnauthorizedException();
+  }
+  try {
+    payload = JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString('utf8'));
+  } catch {
+    throw new UnauthorizedException();
+  }
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (
+    typeof payload.exp !== 'number' ||
+    payload.exp <= Date.now() / 1000 ||
+    payload.iss !== config.issuer ||
+    !audiences.includes(config.audience)
+  ) {
+    throw new UnauthorizedException();
+  }
+  return payload;
+}
+
+/**
+ * The floor (j): {@link checkJwt} on the `Bearer` token, nothing more. No JWKS refetch, no
  * `nbf`/`iat`/`typ`/`crit` checks, no RFC 6750 answers: a lower bound, not a product.
  */
 @Injectable()
@@ -37,44 +84,13 @@ export class MinimalJwtGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<IncomingMessage & { user?: unknown }>();
     const authorization = request.headers.authorization;
     if (!authorization?.startsWith('Bearer ')) throw new UnauthorizedException();
-    const token = authorization.slice(7);
-    const dot1 = token.indexOf('.');
-    const dot2 = token.indexOf('.', dot1 + 1);
-    if (dot1 < 0 || dot2 < 0) throw new UnauthorizedException();
-    let header: { alg?: string; kid?: string };
-    let payload: { exp?: number; iss?: string; aud?: string | string[] };
-    try {
-      header = JSON.parse(Buffer.from(token.slice(0, dot1), 'base64url').toString('utf8'));
-    } catch {
-      throw new UnauthorizedException();
-    }
-    const signingKey = this.keys.get(header.kid ?? '');
-    if (!signingKey || signingKey.alg !== header.alg) throw new UnauthorizedException();
-    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
-    if (!verify('sha256', Buffer.from(token.slice(0, dot2)), signingKey.key, signature)) {
-      throw new UnauthorizedException();
-    }
-    try {
-      payload = JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString('utf8'));
-    } catch {
-      throw new UnauthorizedException();
-    }
-    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (
-      typeof payload.exp !== 'number' ||
-      payload.exp <= Date.now() / 1000 ||
-      payload.iss !== this.config.issuer ||
-      !audiences.includes(this.config.audience)
-    ) {
-      throw new UnauthorizedException();
-    }
-    request.user = payload;
+    request.user = checkJwt(authorization.slice(7), this.keys, this.config);
     return true;
   }
 }
 
 /** Fetches the JWKS once at start-up and imports each key once. */
-async function importKeys(jwksUri: string): Promise<ReadonlyMap<string, SigningKey>> {
+export async function importKeys(jwksUri: string): Promise<ReadonlyMap<string, SigningKey>> {
   const response = await fetch(jwksUri);
   const { keys } = (await response.json()) as { keys: (Record<string, string> & { kid: string; alg: string })[] };
   return new Map(
