@@ -181,6 +181,24 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP (%s)', (setup) => {
     expect(events).toHaveLength(2); // a second operation is verified again
   });
 
+  it('never reads a token from the URL or the operation (token_missing): only the header or the cookie', async () => {
+    const access = token();
+    const inUrl = await request(url)
+      .post(`/graphql?access_token=${access}`)
+      .set('content-type', 'application/json')
+      .send({ query: '{ me { sub } }' });
+    expect(onlyError(inUrl.body as GraphqlBody).extensions['reason']).toBe('token_missing');
+    const inOperation = await request(url)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .send({
+        query: '{ me { sub } }',
+        variables: { access_token: access },
+        extensions: { authorization: `Bearer ${access}` },
+      });
+    expect(onlyError(inOperation.body as GraphqlBody).extensions['reason']).toBe('token_missing');
+  });
+
   it('never runs a cookie-borne mutation sent as a GET (a safe method the Origin rule exempts)', async () => {
     const response = await request(url)
       .get('/graphql')

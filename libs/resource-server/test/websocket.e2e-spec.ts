@@ -195,6 +195,17 @@ describe.each(PLATFORMS)('WebSocket gateways on %s', (platform) => {
       expectRefusal(await refused(), 401, 'token_missing', 'Bearer realm="probe"');
     });
 
+    it('never reads a token from the URL (?access_token=: 401 token_missing; URLs end up in logs)', async () => {
+      const token = issuer.token();
+      const opened =
+        kind === 'ws'
+          ? await openWs(`ws://127.0.0.1:${port}/live?access_token=${token}`)
+          : await openIo(`http://127.0.0.1:${port}?access_token=${token}`);
+      if (opened.client) clients.push(opened.client);
+      expect(opened.client).toBeUndefined();
+      expectRefusal(opened.refused!, 401, 'token_missing', 'Bearer realm="probe"');
+    });
+
     it('refuses a token expired at connect (401 token_expired)', async () => {
       const refusal = await refused({ authorization: `Bearer ${issuer.token({ expiresInSeconds: -60 })}` });
       expectRefusal(
