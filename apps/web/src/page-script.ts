@@ -14,6 +14,17 @@
  * can write there, unlike a URL, so no link can trigger a deletion) and goes to
  * `/login?acr_values=…&max_age=…`; when the page comes back from that login, for the same user
  * within ten minutes, it retries the delete once (a second refusal shows, never loops).
+ *
+ * Live updates: once the todos are loaded, the page opens a WebSocket to todo-api's `/live`.
+ * The browser sends the `app.at` cookie and this page's `Origin` with the handshake (todo-api
+ * trusts the origins of its `CORS_ORIGINS`); the URL carries no token. On open the page asks
+ * for `todos` (the list as of now; every change after it arrives in order on the same socket),
+ * then applies `todo.created` / `todo.deleted` as they come; `#live-status` shows the state. A
+ * close with 4401 `token_expired`, or a socket that closed before answering (a browser sees a
+ * refused upgrade only as 1006), costs one `POST /refresh` and one reconnect; another 4401
+ * reason means "log in again"; a second failure in a row stops live updates and says so, so a
+ * refusal never loops. An action's own answer updates the list too (the event that follows is
+ * ignored as a duplicate), so the list is right without live updates as well.
  */
 export const PAGE_SCRIPT = `'use strict';
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -44,17 +55,32 @@ function idTokenClaims() {
 let refreshInFlight = null;
 let refreshesDone = 0;
 
+// When a tab of this browser last refreshed (a time, not a secret): see refreshOnce().
+const REFRESHED_AT_KEY = 'web.refreshed-at';
+const withRefreshLock = (task) => (navigator.locks ? navigator.locks.request('web.refresh', task) : task());
+
 // One refresh for every call that got a 401 together: the provider rotates refresh tokens,
-// and a spent one presented twice ends the whole grant.
-function refreshOnce() {
-  refreshInFlight ??= fetch('/refresh', { method: 'POST', credentials: 'same-origin' })
-    .then((response) => {
-      if (response.status === 204) {
-        refreshesDone++;
-        return 'ok';
-      }
-      return response.status === 401 ? 'login' : 'unavailable';
-    }, () => 'unavailable')
+// and a spent one presented twice ends the whole grant. The tabs of a browser share the
+// cookies, and their live sockets expire at the same moment, so they take turns (Web Locks):
+// a tab whose turn comes after another tab refreshed (since \`since\`, when its own token was
+// found stale) uses that refresh's cookies instead of spending the rotated token again.
+function refreshOnce(since = Date.now()) {
+  refreshInFlight ??= withRefreshLock(async () => {
+    if (Number(localStorage.getItem(REFRESHED_AT_KEY)) > since) return 'ok';
+    let response;
+    try {
+      response = await fetch('/refresh', { method: 'POST', credentials: 'same-origin' });
+    } catch {
+      return 'unavailable';
+    }
+    if (response.status !== 204) return response.status === 401 ? 'login' : 'unavailable';
+    localStorage.setItem(REFRESHED_AT_KEY, String(Date.now()));
+    return 'ok';
+  })
+    .then((outcome) => {
+      if (outcome === 'ok') refreshesDone++;
+      return outcome;
+    })
     .finally(() => { refreshInFlight = null; });
   return refreshInFlight;
 }
@@ -111,6 +137,7 @@ async function apiFetch(url, init = {}) {
     });
   if (!accessTokenFresh()) await refreshOrStop(await refreshOnce());
   const refreshesBefore = refreshesDone;
+  const sentAt = Date.now();
   let response = await send();
   if (response.status === 401) {
     const reason = await refusalReason(response);
@@ -120,7 +147,7 @@ async function apiFetch(url, init = {}) {
       throw new ApiError('login required');
     }
     // a refresh that finished while this call was under way already fixed it
-    await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce());
+    await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce(sentAt));
     response = await send();
     // the fresh token keeps its login's auth_time: it may still be too old for the route
     if (response.status === 401 && (await refusalReason(response)) === 'authentication_insufficient')
@@ -168,26 +195,117 @@ function item(text, className) {
   return li;
 }
 
-async function loadTodos() {
-  const todos = await apiFetch(config.todoApiUrl + '/todos');
-  $('todo-list').replaceChildren(
-    ...todos.map((todo) => {
-      const li = item(todo.title, 'todo-title');
-      li.dataset.id = todo.id;
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.className = 'todo-delete';
-      remove.textContent = 'Delete';
-      remove.addEventListener('click', () =>
-        run(async () => {
-          await apiFetch(config.todoApiUrl + '/todos/' + encodeURIComponent(todo.id), { method: 'DELETE' });
-          await loadTodos();
-        }),
-      );
-      li.append(' ', remove);
-      return li;
+function todoItem(todo) {
+  const li = item(todo.title, 'todo-title');
+  li.dataset.id = todo.id;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'todo-delete';
+  remove.textContent = 'Delete';
+  remove.addEventListener('click', () =>
+    run(async () => {
+      await apiFetch(config.todoApiUrl + '/todos/' + encodeURIComponent(todo.id), { method: 'DELETE' });
+      removeTodo(todo.id);
     }),
   );
+  li.append(' ', remove);
+  return li;
+}
+
+const renderTodos = (todos) => $('todo-list').replaceChildren(...todos.map(todoItem));
+const todoShown = (id) => [...$('todo-list').children].some((li) => li.dataset.id === id);
+
+// Idempotent: an action's own answer and the live event that follows it show one todo.
+function addTodo(todo) {
+  if (todo && typeof todo.id === 'string' && !todoShown(todo.id)) $('todo-list').append(todoItem(todo));
+}
+
+function removeTodo(id) {
+  for (const li of [...$('todo-list').children]) if (li.dataset.id === id) li.remove();
+}
+
+async function loadTodos() {
+  renderTodos(await apiFetch(config.todoApiUrl + '/todos'));
+}
+
+// Live updates (see the top of this file). One socket at a time; \`retried\` is the one
+// refresh-and-reconnect a failure may cost, given back once a connection has answered.
+const live = { socket: null, stopped: false, retried: false };
+
+function setLiveStatus(state, text) {
+  $('live-status').dataset.state = state;
+  $('live-status').textContent = text;
+}
+
+async function connectLive() {
+  if (live.stopped || live.socket) return;
+  if (!accessTokenFresh() && !(await liveRefreshed())) return;
+  setLiveStatus('connecting', 'connecting…');
+  // the cookie and the Origin authenticate the handshake: never a token in this URL
+  const socket = new WebSocket(config.todoApiUrl.replace(/^http/, 'ws') + '/live');
+  live.socket = socket;
+  const opened = { refreshes: refreshesDone, answered: false, at: Date.now() };
+  socket.addEventListener('open', () => socket.send(JSON.stringify({ event: 'todos' })));
+  socket.addEventListener('message', (message) => {
+    let frame;
+    try {
+      frame = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (frame.event === 'todos' && Array.isArray(frame.data)) {
+      renderTodos(frame.data);
+      opened.answered = true;
+      live.retried = false;
+      setLiveStatus('live', 'live');
+    } else if (frame.event === 'todo.created') addTodo(frame.data);
+    else if (frame.event === 'todo.deleted' && frame.data) removeTodo(frame.data.id);
+    // an \`exception\` frame comes before the close that says what to do
+  });
+  socket.addEventListener('close', (event) => {
+    if (live.socket !== socket) return;
+    live.socket = null;
+    liveClosed(event, opened).catch((error) => stopLive(String(error)));
+  });
+}
+
+async function liveClosed(event, opened) {
+  if (live.stopped) return;
+  if (event.code === 4401 && event.reason !== 'token_expired') {
+    stopLive();
+    showLoggedOut('Your session has ended (' + (event.reason || 'no reason given') + '). Log in again.');
+    return;
+  }
+  if (live.retried) return stopLive('Live updates stopped: the connection failed again. Log in again to resume them.');
+  live.retried = true;
+  setLiveStatus('connecting', 'reconnecting…');
+  if (event.code === 4401 || !opened.answered) {
+    // expired, or refused at the handshake (the browser hides why): one refresh, unless one
+    // finished meanwhile (an API call's), then one more try
+    if (refreshesDone === opened.refreshes && !(await liveRefreshed(opened.at))) return;
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // dropped: todo-api restarting, a network change
+  }
+  await connectLive();
+}
+
+// One refresh for the live socket; "log in again" when the session is over.
+async function liveRefreshed(since) {
+  const outcome = await refreshOnce(since);
+  if (outcome === 'ok') return true;
+  if (outcome === 'login') {
+    stopLive();
+    showLoggedOut('Your session has ended. Log in again.');
+  } else stopLive('Live updates stopped: the authorization server is unavailable. Reload to try again.');
+  return false;
+}
+
+function stopLive(message) {
+  live.stopped = true;
+  live.socket?.close();
+  live.socket = null;
+  setLiveStatus('stopped', 'stopped');
+  if (message) $('error').textContent = message;
 }
 
 // The same todos by way of the proxy: it validates the cookie's token, then forwards the call
@@ -243,6 +361,7 @@ async function deleteAllTodos(afterStepUp) {
 }
 
 function showLoggedOut(message) {
+  if (!live.stopped) stopLive();
   $('user-name').textContent = '';
   $('login').hidden = false;
   $('logout-form').hidden = true;
@@ -257,9 +376,9 @@ if (config.proxyUrl) $('proxy-load').addEventListener('click', () => run(loadTod
 $('todo-form').addEventListener('submit', (event) => {
   event.preventDefault();
   run(async () => {
-    await apiFetch(config.todoApiUrl + '/todos', { method: 'POST', body: JSON.stringify({ title: $('todo-title').value }) });
+    const todo = await apiFetch(config.todoApiUrl + '/todos', { method: 'POST', body: JSON.stringify({ title: $('todo-title').value }) });
     $('todo-title').value = '';
-    await loadTodos();
+    addTodo(todo);
   });
 });
 
@@ -271,6 +390,9 @@ if (!claims) {
   $('logout-form').hidden = false;
   $('app').hidden = false;
   const retry = takePendingStepUp();
-  run(() => Promise.all([retry === 'delete-all' ? deleteAllTodos(true) : loadTodos(), loadTickets()]));
+  // live updates once the first list is shown: no snapshot of the page's overwrites a live event
+  run(() => Promise.all([retry === 'delete-all' ? deleteAllTodos(true) : loadTodos(), loadTickets()]))
+    .then(() => connectLive())
+    .catch((error) => stopLive('Live updates are unavailable: ' + error.message));
 }
 `;
