@@ -100,6 +100,10 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
 
     browser = await launchChromium();
     context = await browser.newContext();
+    // This spec covers the page's HTTP calls and their refresh paths. Its socket to todo-api's
+    // /live opens to a stand-in that never answers, so that no live socket closing at the
+    // token's exp refreshes behind the steps' backs (browser-live.e2e-spec covers live updates).
+    await context.routeWebSocket(/\/live$/, () => undefined);
     page = await context.newPage();
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${webOrigin}/refresh`) refreshRequests.push(request.url());
