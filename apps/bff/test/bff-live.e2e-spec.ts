@@ -7,7 +7,11 @@ import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
 import { startBff, type RunningBff } from '../src/bff.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
+import { openWs } from '../../../test/support/websocket-clients.js';
 import { testDpopKey } from './support/dpop-key.js';
+import { damageAccessToken } from './support/sessions.js';
+import { Redis } from 'ioredis';
 
 // short, because one step waits for todo-api to close the upstream socket at the token's exp
 const ACCESS_TOKEN_TTL_SECONDS = 8;
@@ -27,6 +31,7 @@ interface Watched {
  */
 describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
   let stack: DemoStack | undefined;
+  let redis: TestRedis | undefined; // sessions in Redis: the relay reads them back, and a test damages one
   let bff: RunningBff | undefined;
   let front: Relay | undefined;
   let origin: string;
@@ -39,6 +44,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
   const upstreamHandshakes: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
+    redis = await startTestRedis();
     front = await openRelay('localhost');
     origin = front.url;
     stack = await startDemoStack({
@@ -60,6 +66,8 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
       OAUTH_ISSUER: issuer,
       TODO_API_URL: stack.todoApi.url,
       HELP_API_URL: stack.helpApi.url,
+      REDIS_URL: redis.url,
+      SESSION_SECRET: 'live-spec-secret',
       BFF_DPOP_KEY: dpopKey.env,
     }) as BffConfig;
     bff = await startBff(config, { logger: ['error'] });
@@ -79,6 +87,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
     await bff?.close();
     await front?.close();
     await stack?.close();
+    await redis?.stop();
   });
 
   async function logIn(tab: Page, username: string): Promise<void> {
@@ -196,6 +205,42 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
     expect(await page.locator('#error').innerText()).toBe('Your session has ended (logged_out): please log in again.');
     expect(sockets.at(-1)!.socket.isClosed()).toBe(true);
     await tab.close();
+  }, 30_000);
+
+  it("closes the page's socket with 4401 and todo-api's reason when it refuses the session's token, and forgets the token", async () => {
+    const bob = await browser!.newContext();
+    await logIn(await bob.newPage(), 'bob');
+    const cookie = `__Host-bff.sid=${(await bob.cookies(origin)).find((c) => c.name === '__Host-bff.sid')!.value}`;
+    await bob.close();
+    const store = new Redis(redis!.url);
+    try {
+      await damageAccessToken(store, 'bob');
+    } finally {
+      store.disconnect();
+    }
+    const refreshes = bff!.refreshes();
+    const opened = await openWs(`${origin.replace('http', 'ws')}/live`, { cookie, origin });
+    expect(await opened.client!.closed()).toEqual({ code: 4401, reason: 'signature_invalid' });
+    expect(opened.client!.unread()).toEqual([]);
+    expect(bff!.refreshes()).toBe(refreshes); // a refresh cannot mend a forged token
+    expect((await fetch(`${origin}/session`, { headers: { cookie } })).status).toBe(401);
+  }, 30_000);
+
+  it('closes the open sockets at shutdown (1001), and shuts down', async () => {
+    const carol = await browser!.newContext();
+    const carolsPage = await carol.newPage();
+    const socket = carolsPage.waitForEvent('websocket');
+    await logIn(carolsPage, 'carol');
+    const closed = (await socket).waitForEvent('close');
+    const cookie = `__Host-bff.sid=${(await carol.cookies(origin)).find((c) => c.name === '__Host-bff.sid')!.value}`;
+    const opened = await openWs(`${origin.replace('http', 'ws')}/live`, { cookie, origin });
+    await opened.client!.next('todos'); // relaying: the upstream socket is open
+    const running = bff!;
+    bff = undefined;
+    await running.close();
+    expect(await opened.client!.closed()).toEqual({ code: 1001, reason: 'going_away' });
+    await closed;
+    await carol.close();
   }, 30_000);
 });
 
