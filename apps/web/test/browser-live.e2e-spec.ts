@@ -35,6 +35,8 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
   let alice: BrowserContext;
   let page: Page;
   const sockets: Watched[] = [];
+  /** How far the APIs' clock runs ahead of the real one (a test moves it). */
+  let aheadMs = 0;
   const refreshRequests: string[] = [];
 
   beforeAll(async () => {
@@ -47,6 +49,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
       corsOrigins: webOrigin,
       // no tolerance: todo-api closes the socket at the token's exp, not 30 s later
       apiEnv: { OAUTH_REQUIRE_AT_JWT: 'true', OAUTH_CLOCK_TOLERANCE: '0' },
+      apiOptions: { clock: () => Date.now() + aheadMs },
     });
     issuer = stack.issuer;
     wire = await startWireRecorder(stack.todoApi.url);
@@ -196,6 +199,26 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
     await tab.close();
     expect(await page.locator('#error').innerText()).toBe('');
   }, 60_000);
+
+  it('stops after one refresh and one more try when every handshake is refused, and says to log in again', async () => {
+    // the APIs' clock an hour ahead: every token, the refreshed one too, is expired to them
+    aheadMs = 3600_000;
+    const before = sockets.length;
+    refreshRequests.length = 0;
+    await page.reload();
+    await page.locator('#live-status[data-state="stopped"]').waitFor();
+    expect(await page.locator('#error').innerText()).toBe(
+      'Live updates stopped: the connection failed again. Log in again to resume them.',
+    );
+    // one handshake, one refresh, one more handshake: then nothing more, by design (no loop)
+    expect(sockets.length - before).toBe(2);
+    expect(await page.evaluate('live.stopped')).toBe(true);
+    // one refresh by the list's API call (its 401 token_expired), one by the live socket
+    expect(refreshRequests).toHaveLength(2);
+    const refused = wire!.connections.filter((c) => c.headers.upgrade === 'websocket').slice(-2);
+    expect(refused.map((c) => c.status)).toEqual([401, 401]);
+    aheadMs = 0;
+  }, 30_000);
 });
 
 /** Resolves once `condition()` holds, checking every 20 ms; fails after `timeoutMs`. */
