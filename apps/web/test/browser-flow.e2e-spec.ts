@@ -275,9 +275,12 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     refreshRequests.length = 0;
     apiRefusals.length = 0;
 
+    // Chromium's report of the 401 may reach this process after the page already shows the todo
+    const refusal = page.waitForResponse((response) => response.status() === 401);
     await page.locator('#todo-title').fill('After a refusal');
     await page.locator('#todo-add').click();
     await page.locator('#todo-list li', { hasText: 'After a refusal' }).waitFor();
+    await refusal;
     expect(await Promise.all(apiRefusals)).toEqual(['token_expired']);
     expect(refreshRequests).toHaveLength(1);
     expect(await text('#error')).toBe('');
