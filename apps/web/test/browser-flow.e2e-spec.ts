@@ -246,8 +246,12 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     const accessToken = await cookie('app.at');
     expiredAccessToken = accessToken!.value;
     const refreshTokenBefore = (await cookie('__Host-app.rt'))!.value;
-    // the one real wait: the marker and the access token cookie expire with the token
-    await page.waitForTimeout(Math.max(0, accessToken!.expires * 1000 - Date.now()) + 300);
+    // the one real wait: the marker and the access token cookie expire with the token. The
+    // cookie's Max-Age is whole seconds counted from when the web app set it, so it may end up to
+    // a second before the token's exp; the next test needs the token itself expired too
+    const exp = (JSON.parse(Buffer.from(expiredAccessToken.split('.')[1]!, 'base64url').toString()) as { exp: number })
+      .exp;
+    await page.waitForTimeout(Math.max(0, accessToken!.expires * 1000 - Date.now(), exp * 1000 - Date.now()) + 300);
     expect(await cookie('__Host-app.fresh')).toBeUndefined();
     expect(await cookie('app.at')).toBeUndefined();
     refreshRequests.length = 0;
