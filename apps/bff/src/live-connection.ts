@@ -86,7 +86,7 @@ export class LiveConnection {
   end(code: number, reason: string): void {
     if (this.ended) return;
     this.stop();
-    this.page.close(code, reason);
+    this.page.close(code, reason.slice(0, 120)); // a close reason fits in 123 bytes (RFC 6455 §5.5)
   }
 
   private async connect(tokens: TokenSet | undefined): Promise<void> {

@@ -58,6 +58,7 @@ export class LiveRelay implements BeforeApplicationShutdown {
       connection.end(LIVE_CLOSE_CODES.loginRequired, 'logged_out');
   }
 
+  /** Closes every page's socket with 1001 `going_away` (and each upstream one), before Nest closes the HTTP server. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     const closing = [...this.server.clients].map(
