@@ -1,3 +1,5 @@
+import { PAGE_LIVE_SCRIPT } from './page-live-script.js';
+
 /**
  * The page's JavaScript, served as `/app.js` (no framework, no build step). It reads the API
  * URLs (and the proxy's, if any) from the page's `#config` block and the user's name from the
@@ -228,86 +230,7 @@ async function loadTodos() {
   renderTodos(await apiFetch(config.todoApiUrl + '/todos'));
 }
 
-// Live updates (see the top of this file). One socket at a time; \`retried\` is the one
-// refresh-and-reconnect a failure may cost, given back once a connection has answered.
-const live = { socket: null, stopped: false, retried: false };
-
-function setLiveStatus(state, text) {
-  $('live-status').dataset.state = state;
-  $('live-status').textContent = text;
-}
-
-async function connectLive() {
-  if (live.stopped || live.socket) return;
-  if (!accessTokenFresh() && !(await liveRefreshed())) return;
-  setLiveStatus('connecting', 'connecting…');
-  // the cookie and the Origin authenticate the handshake: never a token in this URL
-  const socket = new WebSocket(config.todoApiUrl.replace(/^http/, 'ws') + '/live');
-  live.socket = socket;
-  const opened = { refreshes: refreshesDone, answered: false, at: Date.now() };
-  socket.addEventListener('open', () => socket.send(JSON.stringify({ event: 'todos' })));
-  socket.addEventListener('message', (message) => {
-    let frame;
-    try {
-      frame = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    if (frame.event === 'todos' && Array.isArray(frame.data)) {
-      renderTodos(frame.data);
-      opened.answered = true;
-      live.retried = false;
-      setLiveStatus('live', 'live');
-    } else if (frame.event === 'todo.created') addTodo(frame.data);
-    else if (frame.event === 'todo.deleted' && frame.data) removeTodo(frame.data.id);
-    // an \`exception\` frame comes before the close that says what to do
-  });
-  socket.addEventListener('close', (event) => {
-    if (live.socket !== socket) return;
-    live.socket = null;
-    liveClosed(event, opened).catch((error) => stopLive(String(error)));
-  });
-}
-
-async function liveClosed(event, opened) {
-  if (live.stopped) return;
-  if (event.code === 4401 && event.reason !== 'token_expired') {
-    stopLive();
-    showLoggedOut('Your session has ended (' + (event.reason || 'no reason given') + '). Log in again.');
-    return;
-  }
-  if (live.retried) return stopLive('Live updates stopped: the connection failed again. Log in again to resume them.');
-  live.retried = true;
-  setLiveStatus('connecting', 'reconnecting…');
-  if (event.code === 4401 || !opened.answered) {
-    // expired, or refused at the handshake (the browser hides why): one refresh, unless one
-    // finished meanwhile (an API call's), then one more try
-    if (refreshesDone === opened.refreshes && !(await liveRefreshed(opened.at))) return;
-  } else {
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // dropped: todo-api restarting, a network change
-  }
-  await connectLive();
-}
-
-// One refresh for the live socket; "log in again" when the session is over.
-async function liveRefreshed(since) {
-  const outcome = await refreshOnce(since);
-  if (outcome === 'ok') return true;
-  if (outcome === 'login') {
-    stopLive();
-    showLoggedOut('Your session has ended. Log in again.');
-  } else stopLive('Live updates stopped: the authorization server is unavailable. Reload to try again.');
-  return false;
-}
-
-function stopLive(message) {
-  live.stopped = true;
-  live.socket?.close();
-  live.socket = null;
-  setLiveStatus('stopped', 'stopped');
-  if (message) $('error').textContent = message;
-}
-
+${PAGE_LIVE_SCRIPT}
 // The same todos by way of the proxy: it validates the cookie's token, then forwards the call
 // to todo-api with Authorization: Bearer.
 async function loadTodosThroughProxy() {
