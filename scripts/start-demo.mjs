@@ -27,7 +27,8 @@ const SESSION_SECRET = process.env.SESSION_SECRET ?? randomBytes(32).toString('b
 const BFF_DPOP_KEY =
   process.env.BFF_DPOP_KEY ??
   JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
-// id tokens never open an API: only RFC 9068 access tokens (typ at+jwt), which auth-server issues
+// id tokens never open an API: only RFC 9068 access tokens (typ at+jwt), which auth-server issues.
+// CORS_ORIGINS is also the origins todo-api trusts with the cookie on its /live handshake (the web page's).
 const API_ENV = { OAUTH_ISSUER: ISSUER, OAUTH_REQUIRE_AT_JWT: 'true', CORS_ORIGINS: WEB };
 
 const APPS = [
@@ -155,10 +156,12 @@ console.log(`
     carol / carol   no role
 
   web       ${WEB}  (tokens in cookies: app.at on .${PARENT_DOMAIN}, the rest __Host-)
-  todo-api  ${TODO_API}  (JWT strategy, at+jwt only, DPoP allowed)
+  todo-api  ${TODO_API}  (JWT strategy, at+jwt only, DPoP allowed; ws://…/live pushes todo changes)
   help-api  ${HELP_API}  (introspection strategy, at+jwt only, DPoP allowed)
   proxy     ${PROXY}/api/*  (validates the cookie, forwards to todo-api at 127.0.0.1)
-  bff       ${BFF}  (server-side sessions: the browser never sees a token; DPoP-bound tokens)
+  bff       ${BFF}  (server-side sessions: the browser never sees a token; DPoP-bound tokens; relays /live)
+
+  Live updates: open a page in two tabs; a todo added in one shows in the other at once.
   auth      ${ISSUER}  (oidc-provider, access tokens live ${ACCESS_TOKEN_TTL} s)
 
   API docs  ${TODO_API}/docs and ${HELP_API}/docs (Swagger UI: routes, scopes, reasons)

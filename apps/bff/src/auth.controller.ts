@@ -10,7 +10,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BFF_CONFIG, CLOCK, OIDC_CLIENT } from './bff.tokens.js';
+import { BFF_CONFIG, CLOCK, LIVE_RELAY, OIDC_CLIENT } from './bff.tokens.js';
+import type { LiveRelay } from './live-relay.js';
 import type { BffConfig } from './bff-config.js';
 import type { OidcClient } from '../../shared/src/oidc-client.js';
 import { destroySession, regenerateSession, saveSession, SESSION_COOKIE } from './session.js';
@@ -28,6 +29,7 @@ export class AuthController {
     @Inject(OIDC_CLIENT) private readonly oidc: OidcClient,
     @Inject(BFF_CONFIG) private readonly config: BffConfig,
     @Inject(CLOCK) private readonly clock: () => number,
+    @Inject(LIVE_RELAY) private readonly live: LiveRelay,
   ) {}
 
   @Get('login')
@@ -75,7 +77,8 @@ export class AuthController {
   }
 
   /**
-   * Ends the session here and at the provider. POST, Origin-checked. The refresh token is revoked
+   * Ends the session here and at the provider, and its live sockets (4401 `logged_out`). POST,
+   * Origin-checked. The refresh token is revoked
    * first (RFC 7009), so it stops working at once, whether or not the browser goes on to the
    * provider; the provider's session is then ended by RP-initiated logout with `id_token_hint`.
    */
@@ -90,6 +93,8 @@ export class AuthController {
         this.logger.warn(`logout: refresh token not revoked: ${(error as Error).message}`);
       }
     }
+    // the session's live sockets end with it (this replica's; another's end at its token's expiry)
+    this.live.endSession(request.sessionID);
     await destroySession(request);
     // a __Host- cookie is only replaced (here: expired) by a Set-Cookie with the same Secure, Path=/
     response.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });

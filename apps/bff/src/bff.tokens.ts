@@ -6,3 +6,7 @@ export const API_CLIENT = Symbol('ApiClient');
 export const CLOCK = Symbol('Clock');
 /** The session store's `SessionStoreHealth` (Redis or memory). */
 export const SESSION_STORE = Symbol('SessionStore');
+/** The `SessionTokens` every call to an API takes its tokens from. */
+export const SESSION_TOKENS = Symbol('SessionTokens');
+/** The `LiveRelay` of `/live`. */
+export const LIVE_RELAY = Symbol('LiveRelay');

@@ -1,20 +1,22 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import RedisStore from 'connect-redis';
 import session from 'express-session';
 import type { Redis } from 'ioredis';
-import type { ApiClient } from './api-client.js';
 import type { BffConfig } from './bff-config.js';
 import { BffModule } from './bff.module.js';
-import { API_CLIENT } from './bff.tokens.js';
+import { LIVE_RELAY, SESSION_TOKENS } from './bff.tokens.js';
 import { dpopKeyPair, dpopKeyThumbprint } from './dpop-key.js';
 import { jsonBody } from './json-body.js';
+import type { LiveRelay, SessionLoader } from './live-relay.js';
 import { originCheck } from './origin-check.middleware.js';
 import { SESSION_COOKIE } from './session.js';
 import { loginRequired, sessionGate } from './session-gate.js';
 import { createSessionRedis, firstConnectionAttempt, sessionStoreHealth } from './session-store.js';
 import { securityHeaders } from './security-headers.js';
+import type { SessionTokens } from './session-tokens.js';
 
 /** The routes that read or write the session; the page, its files and health never load one. */
 const SESSION_ROUTES = ['/login', '/callback', '/session', '/logout', '/api'];
@@ -33,7 +35,8 @@ export interface RunningBff {
  * Every request passes, in this order: the security headers, the Origin check (state-changing
  * requests), the session (503 at once while Redis is unreachable), a logged-in session for
  * `/api/*`, and only then a small JSON body parser, so nothing unauthenticated or cross-origin
- * is ever parsed.
+ * is ever parsed. WebSocket upgrades go to the live relay (`/live`), which checks the Origin and
+ * the session (the same express-session) before it accepts one.
  */
 export async function startBff(
   config: BffConfig,
@@ -75,15 +78,25 @@ export async function startBff(
   });
   app.use(SESSION_ROUTES, sessionGate(sessions, sessionStoreHealth(redis)));
   app.use('/api', loginRequired(), jsonBody());
+  const store = sessionStoreHealth(redis);
+  // express-session on an upgrade request: no response is ever sent through it, nor a cookie set
+  const loadSession: SessionLoader = (request: IncomingMessage) =>
+    new Promise((resolve) => {
+      if (!store.isAvailable()) return resolve('unavailable');
+      sessions(request as never, new ServerResponse(request) as never, (error?: unknown) =>
+        resolve(error ? 'unavailable' : 'loaded'),
+      );
+    });
+  app.get<LiveRelay>(LIVE_RELAY).attach(app.getHttpServer(), loadSession);
   app.enableShutdownHooks();
   // after create, so an outage at start-up is logged through the app's logger
   if (redis) await firstConnectionAttempt(redis);
   await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
-  const api = app.get<ApiClient>(API_CLIENT);
+  const tokens = app.get<SessionTokens>(SESSION_TOKENS);
   const address = app.getHttpServer().address() as { port: number };
   return {
     url: `http://${config.host ?? 'localhost'}:${address.port}`,
-    refreshes: () => api.refreshes,
+    refreshes: () => tokens.refreshes,
     close: async () => {
       await app.close();
       redis?.disconnect();

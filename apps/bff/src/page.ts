@@ -1,6 +1,7 @@
 /**
  * The BFF's page. It holds no token and reads no token cookie: its script (`/app.js`) only calls
- * the BFF's own `/session` and `/api/*` routes, and the session cookie (HttpOnly) rides along.
+ * the BFF's own `/session` and `/api/*` routes and opens its `/live` WebSocket, and the session
+ * cookie (HttpOnly) rides along.
  * Script and style are files of their own, so the CSP needs no `'unsafe-inline'`.
  */
 export const PAGE_HTML = `<!doctype html>
@@ -22,7 +23,9 @@ export const PAGE_HTML = `<!doctype html>
 <p>The tokens live in this server's session; the browser holds only an HttpOnly session cookie.</p>
 <p id="error" role="alert"></p>
 <section id="app" hidden>
-  <h2>Todos (todo-api)</h2>
+  <h2>Todos (todo-api) <span id="live-status" data-state="offline" role="status">offline</span></h2>
+  <p class="note">Live: the page keeps a WebSocket open to this server's <code>/live</code>, which relays todo-api's
+  <code>/live</code> with the session's token, so todos added or deleted elsewhere show here at once.</p>
   <ul id="todo-list"></ul>
   <form id="todo-form"><input id="todo-title" placeholder="New todo" required> <button id="todo-add">Add</button></form>
   <h2>Tickets (help-api)</h2>
@@ -36,4 +39,8 @@ export const PAGE_STYLE = `body { font-family: system-ui, sans-serif; max-width:
 header { display: flex; justify-content: space-between; align-items: center; }
 #error { color: #b3261e; min-height: 1.2em; }
 li { margin: .2rem 0; }
+.note { color: #57606a; font-size: .9rem; }
+#live-status { font-size: .8rem; font-weight: normal; padding: .1rem .4rem; border-radius: .6rem; background: #eaeef2; }
+#live-status[data-state="live"] { background: #dafbe1; color: #116329; }
+#live-status[data-state="stopped"] { background: #ffebe9; color: #a40e26; }
 `;

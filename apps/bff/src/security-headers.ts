@@ -2,7 +2,7 @@ import helmet from 'helmet';
 
 /**
  * The headers on every BFF answer (helmet): a Content-Security-Policy that allows only the
- * BFF's own scripts, styles and requests (no `'unsafe-inline'`), forms posting to itself or to
+ * BFF's own scripts, styles and requests (its `/live` WebSocket included; no `'unsafe-inline'`), forms posting to itself or to
  * the authorization server (logout is a form whose redirect ends there, and CSP checks the
  * redirect's target too), and `frame-ancestors 'none'`; `X-Frame-Options: DENY` for browsers
  * without CSP 2, `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin` (a URL of the
@@ -19,7 +19,8 @@ export function securityHeaders(options: { origin: string; issuer: string }) {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        // 'self' covers the page's own ws(s) in CSP3, but not in every browser: named as well
+        connectSrc: ["'self'", new URL(options.origin).origin.replace(/^http/, 'ws')],
         formAction: ["'self'", new URL(options.issuer).origin],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],

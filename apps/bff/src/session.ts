@@ -34,3 +34,15 @@ export function reloadTokens(request: Request): Promise<TokenSet | undefined> {
 export function destroySession(request: Request): Promise<void> {
   return new Promise((resolve, reject) => request.session.destroy((error) => (error ? reject(error) : resolve())));
 }
+
+/**
+ * The session's data as the store holds it now, without replacing `request.session`: `null`
+ * when the session is gone (destroyed by a logout, expired). A store failure rejects.
+ */
+export function storedSessionTokens(request: Request): Promise<{ tokens?: TokenSet } | null> {
+  return new Promise((resolve, reject) =>
+    request.sessionStore.get(request.sessionID, (error, data) =>
+      error ? reject(error as Error) : resolve(data ? { tokens: data.tokens } : null),
+    ),
+  );
+}

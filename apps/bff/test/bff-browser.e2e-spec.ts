@@ -129,6 +129,8 @@ describe('bff: browser flow in Chromium', () => {
     await page.locator('button[type=submit]').click();
     await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
     expect((await settled).status()).toBe(200);
+    // and its live socket, the last thing it opens: the relay reads the session's token too
+    await page.locator('#live-status[data-state="live"]').waitFor();
     const store = new Redis(redis!.url);
     try {
       await damageAccessToken(store, 'alice');

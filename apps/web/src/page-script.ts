@@ -1,3 +1,5 @@
+import { PAGE_LIVE_SCRIPT } from './page-live-script.js';
+
 /**
  * The page's JavaScript, served as `/app.js` (no framework, no build step). It reads the API
  * URLs (and the proxy's, if any) from the page's `#config` block and the user's name from the
@@ -14,6 +16,17 @@
  * can write there, unlike a URL, so no link can trigger a deletion) and goes to
  * `/login?acr_values=…&max_age=…`; when the page comes back from that login, for the same user
  * within ten minutes, it retries the delete once (a second refusal shows, never loops).
+ *
+ * Live updates: once the todos are loaded, the page opens a WebSocket to todo-api's `/live`.
+ * The browser sends the `app.at` cookie and this page's `Origin` with the handshake (todo-api
+ * trusts the origins of its `CORS_ORIGINS`); the URL carries no token. On open the page asks
+ * for `todos` (the list as of now; every change after it arrives in order on the same socket),
+ * then applies `todo.created` / `todo.deleted` as they come; `#live-status` shows the state. A
+ * close with 4401 `token_expired`, or a socket that closed before answering (a browser sees a
+ * refused upgrade only as 1006), costs one `POST /refresh` and one reconnect; another 4401
+ * reason means "log in again"; a second failure in a row stops live updates and says so, so a
+ * refusal never loops. An action's own answer updates the list too (the event that follows is
+ * ignored as a duplicate), so the list is right without live updates as well.
  */
 export const PAGE_SCRIPT = `'use strict';
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -44,17 +57,32 @@ function idTokenClaims() {
 let refreshInFlight = null;
 let refreshesDone = 0;
 
+// When a tab of this browser last refreshed (a time, not a secret): see refreshOnce().
+const REFRESHED_AT_KEY = 'web.refreshed-at';
+const withRefreshLock = (task) => (navigator.locks ? navigator.locks.request('web.refresh', task) : task());
+
 // One refresh for every call that got a 401 together: the provider rotates refresh tokens,
-// and a spent one presented twice ends the whole grant.
-function refreshOnce() {
-  refreshInFlight ??= fetch('/refresh', { method: 'POST', credentials: 'same-origin' })
-    .then((response) => {
-      if (response.status === 204) {
-        refreshesDone++;
-        return 'ok';
-      }
-      return response.status === 401 ? 'login' : 'unavailable';
-    }, () => 'unavailable')
+// and a spent one presented twice ends the whole grant. The tabs of a browser share the
+// cookies, and their live sockets expire at the same moment, so they take turns (Web Locks):
+// a tab whose turn comes after another tab refreshed (since \`since\`, when its own token was
+// found stale) uses that refresh's cookies instead of spending the rotated token again.
+function refreshOnce(since = Date.now()) {
+  refreshInFlight ??= withRefreshLock(async () => {
+    if (Number(localStorage.getItem(REFRESHED_AT_KEY)) > since) return 'ok';
+    let response;
+    try {
+      response = await fetch('/refresh', { method: 'POST', credentials: 'same-origin' });
+    } catch {
+      return 'unavailable';
+    }
+    if (response.status !== 204) return response.status === 401 ? 'login' : 'unavailable';
+    localStorage.setItem(REFRESHED_AT_KEY, String(Date.now()));
+    return 'ok';
+  })
+    .then((outcome) => {
+      if (outcome === 'ok') refreshesDone++;
+      return outcome;
+    })
     .finally(() => { refreshInFlight = null; });
   return refreshInFlight;
 }
@@ -111,6 +139,7 @@ async function apiFetch(url, init = {}) {
     });
   if (!accessTokenFresh()) await refreshOrStop(await refreshOnce());
   const refreshesBefore = refreshesDone;
+  const sentAt = Date.now();
   let response = await send();
   if (response.status === 401) {
     const reason = await refusalReason(response);
@@ -120,7 +149,7 @@ async function apiFetch(url, init = {}) {
       throw new ApiError('login required');
     }
     // a refresh that finished while this call was under way already fixed it
-    await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce());
+    await refreshOrStop(refreshesDone > refreshesBefore ? 'ok' : await refreshOnce(sentAt));
     response = await send();
     // the fresh token keeps its login's auth_time: it may still be too old for the route
     if (response.status === 401 && (await refusalReason(response)) === 'authentication_insufficient')
@@ -168,28 +197,40 @@ function item(text, className) {
   return li;
 }
 
-async function loadTodos() {
-  const todos = await apiFetch(config.todoApiUrl + '/todos');
-  $('todo-list').replaceChildren(
-    ...todos.map((todo) => {
-      const li = item(todo.title, 'todo-title');
-      li.dataset.id = todo.id;
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.className = 'todo-delete';
-      remove.textContent = 'Delete';
-      remove.addEventListener('click', () =>
-        run(async () => {
-          await apiFetch(config.todoApiUrl + '/todos/' + encodeURIComponent(todo.id), { method: 'DELETE' });
-          await loadTodos();
-        }),
-      );
-      li.append(' ', remove);
-      return li;
+function todoItem(todo) {
+  const li = item(todo.title, 'todo-title');
+  li.dataset.id = todo.id;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'todo-delete';
+  remove.textContent = 'Delete';
+  remove.addEventListener('click', () =>
+    run(async () => {
+      await apiFetch(config.todoApiUrl + '/todos/' + encodeURIComponent(todo.id), { method: 'DELETE' });
+      removeTodo(todo.id);
     }),
   );
+  li.append(' ', remove);
+  return li;
 }
 
+const renderTodos = (todos) => $('todo-list').replaceChildren(...todos.map(todoItem));
+const todoShown = (id) => [...$('todo-list').children].some((li) => li.dataset.id === id);
+
+// Idempotent: an action's own answer and the live event that follows it show one todo.
+function addTodo(todo) {
+  if (todo && typeof todo.id === 'string' && !todoShown(todo.id)) $('todo-list').append(todoItem(todo));
+}
+
+function removeTodo(id) {
+  for (const li of [...$('todo-list').children]) if (li.dataset.id === id) li.remove();
+}
+
+async function loadTodos() {
+  renderTodos(await apiFetch(config.todoApiUrl + '/todos'));
+}
+
+${PAGE_LIVE_SCRIPT}
 // The same todos by way of the proxy: it validates the cookie's token, then forwards the call
 // to todo-api with Authorization: Bearer.
 async function loadTodosThroughProxy() {
@@ -243,6 +284,7 @@ async function deleteAllTodos(afterStepUp) {
 }
 
 function showLoggedOut(message) {
+  if (!live.stopped) stopLive();
   $('user-name').textContent = '';
   $('login').hidden = false;
   $('logout-form').hidden = true;
@@ -257,9 +299,9 @@ if (config.proxyUrl) $('proxy-load').addEventListener('click', () => run(loadTod
 $('todo-form').addEventListener('submit', (event) => {
   event.preventDefault();
   run(async () => {
-    await apiFetch(config.todoApiUrl + '/todos', { method: 'POST', body: JSON.stringify({ title: $('todo-title').value }) });
+    const todo = await apiFetch(config.todoApiUrl + '/todos', { method: 'POST', body: JSON.stringify({ title: $('todo-title').value }) });
     $('todo-title').value = '';
-    await loadTodos();
+    addTodo(todo);
   });
 });
 
@@ -271,6 +313,9 @@ if (!claims) {
   $('logout-form').hidden = false;
   $('app').hidden = false;
   const retry = takePendingStepUp();
-  run(() => Promise.all([retry === 'delete-all' ? deleteAllTodos(true) : loadTodos(), loadTickets()]));
+  // live updates once the first list is shown: no snapshot of the page's overwrites a live event
+  run(() => Promise.all([retry === 'delete-all' ? deleteAllTodos(true) : loadTodos(), loadTickets()]))
+    .then(() => connectLive())
+    .catch((error) => stopLive('Live updates are unavailable: ' + error.message));
 }
 `;

@@ -42,7 +42,7 @@ describe('renderPage', () => {
 });
 
 describe('pageContentSecurityPolicy', () => {
-  it('lets the page fetch only from itself and the two API origins', () => {
+  it("lets the page fetch only from itself and the two API origins, and open todo-api's /live", () => {
     expect(
       pageContentSecurityPolicy({
         todoApiUrl: 'https://todo.example.com/v1',
@@ -51,7 +51,7 @@ describe('pageContentSecurityPolicy', () => {
       }),
     ).toBe(
       "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; " +
-        "connect-src 'self' https://todo.example.com https://help.example.com; " +
+        "connect-src 'self' https://todo.example.com wss://todo.example.com https://help.example.com; " +
         "form-action 'self' https://auth.example.com; frame-ancestors 'none'; base-uri 'none'",
     );
   });
@@ -64,6 +64,8 @@ describe('pageContentSecurityPolicy', () => {
         proxyUrl: 'http://localhost:3004/base',
         issuer: 'http://localhost:4000',
       }),
-    ).toContain("connect-src 'self' http://localhost:3001 http://localhost:3002 http://localhost:3004;");
+    ).toContain(
+      "connect-src 'self' http://localhost:3001 ws://localhost:3001 http://localhost:3002 http://localhost:3004;",
+    );
   });
 });

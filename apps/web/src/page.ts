@@ -26,6 +26,9 @@ export function renderPage(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' |
   #error { color: #b3261e; min-height: 1.2em; }
   li { margin: .25rem 0; }
   .note { color: #57606a; font-size: .9rem; }
+  #live-status { font-size: .8rem; font-weight: normal; padding: .1rem .4rem; border-radius: .6rem; background: #eaeef2; }
+  #live-status[data-state="live"] { background: #dafbe1; color: #116329; }
+  #live-status[data-state="stopped"] { background: #ffebe9; color: #a40e26; }
 </style>
 <script id="config" type="application/json">${pageConfig}</script>
 <script src="/app.js" defer></script>
@@ -43,7 +46,9 @@ export function renderPage(config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' |
 cookie the page cannot read; the id token cookie only provides the name above.</p>
 <p id="error" role="alert"></p>
 <section id="app" hidden>
-  <h2>Todos <small>(todo-api)</small></h2>
+  <h2>Todos <small>(todo-api)</small> <span id="live-status" data-state="offline" role="status">offline</span></h2>
+  <p class="note" id="live-note">Live: the page keeps a WebSocket open to todo-api's <code>/live</code> (the same cookie,
+  checked with this page's <code>Origin</code>), so todos added or deleted elsewhere show here at once.</p>
   <ul id="todo-list"></ul>
   <form id="todo-form">
     <input id="todo-title" placeholder="New todo" required maxlength="200" autocomplete="off">
@@ -81,16 +86,27 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** todo-api's live updates, `ws(s)://…/live`: the WebSocket form of `todoApiUrl` (never a token in it). */
+export function todoLiveUrl(todoApiUrl: string): string {
+  return `${todoApiUrl.replace(/^http/, 'ws')}/live`;
+}
+
 /**
  * The page's Content-Security-Policy: scripts from this origin only, fetches to this origin,
- * the two APIs and the proxy (when set), and forms to this origin and the provider (the
+ * the two APIs and the proxy (when set), the WebSocket to todo-api's `/live`, and forms to this origin and the provider (the
  * logout form's redirect goes to its end_session_endpoint).
  */
 export function pageContentSecurityPolicy(
   config: Pick<WebConfig, 'todoApiUrl' | 'helpApiUrl' | 'proxyUrl' | 'issuer'>,
 ): string {
   const origin = (url: string) => new URL(url).origin;
-  const connect = [config.todoApiUrl, config.helpApiUrl, ...(config.proxyUrl ? [config.proxyUrl] : [])].map(origin);
+  const connect = [
+    config.todoApiUrl,
+    // spelled out: not every browser lets an http(s) source cover ws(s) (CSP3 §6.7.2.8 does)
+    todoLiveUrl(config.todoApiUrl),
+    config.helpApiUrl,
+    ...(config.proxyUrl ? [config.proxyUrl] : []),
+  ].map(origin);
   return [
     "default-src 'none'",
     "script-src 'self'",

@@ -99,6 +99,10 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
 
     browser = await launchChromium();
     context = await browser.newContext();
+    // This spec covers the page's HTTP calls and their refresh paths. Its socket to todo-api's
+    // /live opens to a stand-in that never answers, so that no live socket closing at the
+    // token's exp refreshes behind the steps' backs (browser-live.e2e-spec covers live updates).
+    await context.routeWebSocket(/\/live$/, () => undefined);
     page = await context.newPage();
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${webOrigin}/refresh`) refreshRequests.push(request.url());
@@ -241,8 +245,12 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     const accessToken = await cookie('app.at');
     expiredAccessToken = accessToken!.value;
     const refreshTokenBefore = (await cookie('__Host-app.rt'))!.value;
-    // the one real wait: the marker and the access token cookie expire with the token
-    await page.waitForTimeout(Math.max(0, accessToken!.expires * 1000 - Date.now()) + 300);
+    // the one real wait: the marker and the access token cookie expire with the token. The
+    // cookie's Max-Age is whole seconds counted from when the web app set it, so it may end up to
+    // a second before the token's exp; the next test needs the token itself expired too
+    const exp = (JSON.parse(Buffer.from(expiredAccessToken.split('.')[1]!, 'base64url').toString()) as { exp: number })
+      .exp;
+    await page.waitForTimeout(Math.max(0, accessToken!.expires * 1000 - Date.now(), exp * 1000 - Date.now()) + 300);
     expect(await cookie('__Host-app.fresh')).toBeUndefined();
     expect(await cookie('app.at')).toBeUndefined();
     refreshRequests.length = 0;
@@ -270,9 +278,12 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
     refreshRequests.length = 0;
     apiRefusals.length = 0;
 
+    // Chromium's report of the 401 may reach this process after the page already shows the todo
+    const refusal = page.waitForResponse((response) => response.status() === 401);
     await page.locator('#todo-title').fill('After a refusal');
     await page.locator('#todo-add').click();
     await page.locator('#todo-list li', { hasText: 'After a refusal' }).waitFor();
+    await refusal;
     expect(await Promise.all(apiRefusals)).toEqual(['token_expired']);
     expect(refreshRequests).toHaveLength(1);
     expect(await text('#error')).toBe('');

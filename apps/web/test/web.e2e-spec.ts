@@ -76,7 +76,8 @@ describe('web over HTTP (login, callback, refresh, logout)', () => {
       expect(response.headers['referrer-policy']).toBe('same-origin');
       expect(response.headers['content-security-policy']).toBe(
         "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; " +
-          `connect-src 'self' ${TODO_API_URL} ${HELP_API_URL}; form-action 'self' ${issuer}; ` +
+          `connect-src 'self' ${TODO_API_URL} ${TODO_API_URL.replace('http', 'ws')} ${HELP_API_URL}; ` +
+          `form-action 'self' ${issuer}; ` +
           "frame-ancestors 'none'; base-uri 'none'",
       );
       expect(response.text).toContain(
