@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium, signInAtAuthServer } from './support/chromium.js';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 /** The demo's fixed ports, as `npm start` prints them. */
@@ -175,10 +175,7 @@ describe('npm start (the whole demo, as the README runs it)', () => {
     const page = await context.newPage();
     await page.goto(`${WEB}/`);
     await page.locator('#login').click();
-    await page.waitForURL((url) => url.href.startsWith('http://localhost:4000/interaction/'));
-    await page.locator('input[name=username]').fill('alice');
-    await page.locator('input[name=password]').fill('alice');
-    await page.locator('button[type=submit]').click();
+    await signInAtAuthServer(page, 'http://localhost:4000', 'alice');
     await page.waitForURL(`${WEB}/`);
     await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
     // the page loaded her todos and tickets from todo. and help.demo.localhost with the cookie

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,4 +26,20 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * On a page just sent to the dev auth-server (apps/auth-server), waits for its sign-in form and
+ * signs in with `password` (the dev users' password is their name).
+ */
+export async function signInAtAuthServer(
+  page: Page,
+  issuer: string,
+  username: string,
+  password = username,
+): Promise<void> {
+  await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
@@ -64,10 +64,7 @@ describe('bff: browser flow in Chromium', () => {
   it('logs in through the BFF and shows the user, todos and tickets', async () => {
     await page.goto(`${origin}/`);
     await page.locator('#login').click();
-    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
-    await page.locator('input[name=username]').fill('alice');
-    await page.locator('input[name=password]').fill('alice');
-    await page.locator('button[type=submit]').click();
+    await signInAtAuthServer(page, issuer, 'alice');
     await page.waitForURL(`${origin}/`);
     await page.locator('#user-name', { hasText: 'Alice Admin' }).waitFor();
     await page.locator('#todo-title').fill('bought via the BFF');

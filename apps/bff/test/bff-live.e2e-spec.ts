@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
@@ -93,10 +93,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
   async function logIn(tab: Page, username: string): Promise<void> {
     await tab.goto(`${origin}/`);
     await tab.locator('#login').click();
-    await tab.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
-    await tab.locator('input[name=username]').fill(username);
-    await tab.locator('input[name=password]').fill(username);
-    await tab.locator('button[type=submit]').click();
+    await signInAtAuthServer(tab, issuer, username);
     await tab.waitForURL(`${origin}/`);
     await tab.locator('#live-status[data-state="live"]').waitFor();
   }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { startSampleApp, type RunningApp } from '../../../test/support/sample-app.js';
@@ -138,10 +138,7 @@ describe('web: browser flow against auth-server, todo-api (JWT), help-api (intro
 
   async function logIn(username: string, password: string): Promise<void> {
     await page.locator('#login').click();
-    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(password);
-    await page.locator('button[type=submit]').click();
+    await signInAtAuthServer(page, issuer, username, password);
   }
 
   it('shows "Log in" and no user before login', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { webConfigFromEnv } from '../src/web-config.js';
@@ -89,10 +89,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
   async function logIn(tab: Page, username: string): Promise<void> {
     await tab.goto(`${webOrigin}/`);
     await tab.locator('#login').click();
-    await tab.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
-    await tab.locator('input[name=username]').fill(username);
-    await tab.locator('input[name=password]').fill(username);
-    await tab.locator('button[type=submit]').click();
+    await signInAtAuthServer(tab, issuer, username);
     await tab.waitForURL(`${webOrigin}/`);
     await tab.locator('#live-status[data-state="live"]').waitFor();
   }

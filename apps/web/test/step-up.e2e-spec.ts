@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { launchChromium } from '../../../test/support/chromium.js';
+import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { ACR_PASSWORD } from '../../auth-server/src/step-up.js';
@@ -103,10 +103,7 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
   }
 
   async function signIn(page: Page, username: string): Promise<void> {
-    await page.waitForURL((url) => url.href.startsWith(`${issuer}/interaction/`));
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(username);
-    await page.locator('button[type=submit]').click();
+    await signInAtAuthServer(page, issuer, username);
   }
 
   /** Reads the dev one-time code the page prints, enters it and submits. */
