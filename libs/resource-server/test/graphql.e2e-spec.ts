@@ -329,7 +329,18 @@ describe.each(GRAPHQL_SETUPS)('GraphQL over HTTP with DPoP allowed (%s)', (setup
       code: 'UNAUTHENTICATED',
       reason: 'dpop_proof_invalid',
     });
+    // the challenge a REST route would send to a DPoP request: the DPoP one, naming the proof's fault
+    expect(elsewhere.body.errors[0].extensions.wwwAuthenticate).toMatch(
+      /^DPoP realm="[^"]*", error="invalid_dpop_proof"/,
+    );
     const bearer = await me(`Bearer ${token}`);
     expect(bearer.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_bound' });
+    // a bad token under the DPoP scheme: the DPoP challenge comes first, with invalid_token
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const underDpop = await me(
+      `DPoP ${forged}`,
+      key.proof({ method: 'POST', url: `${url}/graphql`, accessToken: forged }),
+    );
+    expect(underDpop.body.errors[0].extensions.wwwAuthenticate).toMatch(/^DPoP realm="[^"]*", error="invalid_token"/);
   });
 });

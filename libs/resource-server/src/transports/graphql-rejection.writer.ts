@@ -78,8 +78,8 @@ export function graphqlErrorFor(rejection: Rejection): GraphqlRejectionError {
 export const graphqlRejectionWriter: RejectionWriter = {
   describe(host: ArgumentsHost) {
     const req = graphqlContextOf(host)?.req as { extra?: { request?: object } } | undefined;
-    const request = httpRequestOf(req) ?? httpRequestOf(req?.extra?.request);
-    return { method: request?.method, url: request?.url };
+    // the request itself (not a copy of its method and url): the filter reads which scheme it used (DPoP)
+    return httpRequestOf(req) ?? httpRequestOf(req?.extra?.request) ?? {};
   },
   write: (rejection) => graphqlErrorFor(rejection),
 };

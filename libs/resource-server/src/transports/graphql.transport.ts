@@ -40,10 +40,18 @@ export function httpRequestOf(req: object | undefined): IncomingMessage | undefi
   // Express mounts Apollo at its path and strips it from `url`: the log line and a DPoP
   // proof's `htu` need the path the client called
   const { originalUrl } = req as { originalUrl?: unknown };
-  return typeof originalUrl === 'string' && originalUrl !== node.url
-    ? (Object.create(node, { url: { value: originalUrl } }) as IncomingMessage)
-    : (node as IncomingMessage);
+  if (typeof originalUrl !== 'string' || originalUrl === node.url) return node as IncomingMessage;
+  // one view per request: what verification marks on it (the DPoP scheme) the filter reads later
+  let view = WITH_ORIGINAL_URL.get(node);
+  if (!view) {
+    view = Object.create(node, { url: { value: originalUrl } }) as IncomingMessage;
+    WITH_ORIGINAL_URL.set(node, view);
+  }
+  return view;
 }
+
+/** Express's requests seen with the URL the client called, by request. */
+const WITH_ORIGINAL_URL = new WeakMap<object, IncomingMessage>();
 
 /**
  * GraphQL (`@nestjs/graphql`, Apollo or Mercurius): the holder is the operation's request, so
