@@ -32,15 +32,7 @@ export class BffModule {
     clock: () => number = Date.now,
     dpop?: { readonly keyPair: webcrypto.CryptoKeyPair; readonly jkt: string },
   ): DynamicModule {
-    const oidc = new OidcClient({
-      issuer: config.issuer,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      redirectUri: `${config.origin}/callback`,
-      postLogoutRedirectUri: `${config.origin}/`,
-      scopes: config.scopes,
-      dpopKeyPair: dpop?.keyPair,
-    });
+    const oidc = OidcClient.forApp(config, config.origin, dpop?.keyPair);
     const tokens = new SessionTokens(oidc, new RefreshCoordinator(redis), dpop?.jkt, clock);
     const handshake = new UpstreamHandshake(config.issuer, config.clientId, dpop?.keyPair);
     return {

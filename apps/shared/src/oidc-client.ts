@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import type { OidcClientSettings } from './oidc-client-settings.js';
 
 /** The client's registration at the authorization server. */
 export interface OidcClientOptions {
@@ -68,6 +69,22 @@ export class OidcClient {
   private dpopHandle?: client.DPoPHandle;
 
   constructor(private readonly options: OidcClientOptions) {}
+
+  /**
+   * The client of a sample login app (web, bff) served at `origin`: its settings from the
+   * environment, `<origin>/callback` for the code and `<origin>/` after logout.
+   */
+  static forApp(settings: OidcClientSettings, origin: string, dpopKeyPair?: client.CryptoKeyPair): OidcClient {
+    return new OidcClient({
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      redirectUri: `${origin}/callback`,
+      postLogoutRedirectUri: `${origin}/`,
+      scopes: settings.scopes,
+      dpopKeyPair,
+    });
+  }
 
   /** A new login: where to send the browser, and what to keep for the callback. */
   async startLogin(): Promise<{ url: string; login: LoginInProgress }> {

@@ -11,14 +11,7 @@ import { COOKIE_SEALER, OIDC_CLIENT, WEB_CONFIG } from './web.tokens.js';
 @Module({})
 export class WebModule {
   static forRoot(config: WebConfig): DynamicModule {
-    const oidc = new OidcClient({
-      issuer: config.issuer,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      redirectUri: `${config.origin}/callback`,
-      postLogoutRedirectUri: `${config.origin}/`,
-      scopes: config.scopes,
-    });
+    const oidc = OidcClient.forApp(config, config.origin);
     return {
       module: WebModule,
       controllers: [PageController, AuthController],
