@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchChromium, signInAtAuthServer } from './support/chromium.js';
+import { openWs } from './support/websocket-clients.js';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 /** The demo's fixed ports, as `npm start` prints them. */
@@ -202,6 +203,37 @@ describe('npm start (the whole demo, as the README runs it)', () => {
     const headers = { cookie: `app.at=${accessToken}` };
     expect((await fetch('http://localhost:3001/todos', { headers })).status).toBe(200);
     expect((await fetch('http://localhost:3004/api/todos', { headers })).status).toBe(200);
+  });
+
+  it("serves todo-api's /graphql and /live (issue 16) with alice's token", async () => {
+    const authorization = `Bearer ${accessToken}`;
+    const added = await fetch('http://localhost:3001/graphql', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { addTodo(title: "from npm start") { title } }' }),
+    });
+    expect(await added.json()).toEqual({ data: { addTodo: { title: 'from npm start' } } });
+    const listed = await fetch('http://localhost:3001/graphql', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ todos { title } }' }),
+    });
+    expect(JSON.stringify(await listed.json())).toContain('"title":"from npm start"');
+    const anonymous = await fetch('http://localhost:3001/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ todos { title } }' }),
+    });
+    expect(((await anonymous.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'token_missing',
+    });
+    const live = await openWs('ws://localhost:3001/live', { authorization });
+    expect(live.refused).toBeUndefined();
+    live.client!.send('todos');
+    expect(JSON.stringify(await live.client!.next('todos'))).toContain('"title":"from npm start"');
+    live.client!.close();
+    expect((await openWs('ws://localhost:3001/live')).refused).toMatchObject({ status: 401 });
   });
 
   it.each([
