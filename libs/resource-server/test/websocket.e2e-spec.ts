@@ -84,7 +84,7 @@ async function startGatewayApp(
   platform: Platform,
   kind: Kind | 'plain ws',
   logger: LoggerService | LogLevel[] = ['error'],
-  extra: Partial<ResourceServerOptions> = {},
+  extra: Partial<ResourceServerOptions> & { global?: boolean } = {},
 ): Promise<{ app: INestApplication; port: number }> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -469,6 +469,37 @@ describe.each<Kind>(['ws', 'socket.io'])('a message once the token has expired (
     expect(client!.unread()).toEqual([]); // the handler never ran
   });
 });
+
+// Nest 11 runs no global guard on gateways; a module without the global guard (global: false)
+// is the same situation on Nest 12: the adapters put the module's guard on the gateway
+describe.each<Kind>(['ws', 'socket.io'])(
+  'a gateway naming no guard, the module without its global one (%s)',
+  (kind) => {
+    let issuer: TestIssuer;
+    let app: INestApplication;
+    let port: number;
+    beforeAll(async () => {
+      issuer = await TestIssuer.start({ audience: 'api' });
+      ({ app, port } = await startGatewayApp(issuer, 'express', kind, ['error'], { global: false }));
+    });
+    afterAll(async () => {
+      await app.close();
+      await issuer.close();
+    });
+
+    it('still applies @RequireScope() to its messages (403 in-band), and admits the ones the token may send', async () => {
+      const headers = { authorization: `Bearer ${issuer.token()}` };
+      const { client } = await (kind === 'ws'
+        ? openWs(`ws://127.0.0.1:${port}/live`, headers)
+        : openIo(`http://127.0.0.1:${port}`, headers));
+      client!.send('write');
+      await expect(client!.next('exception')).resolves.toMatchObject({ status: 403, reason: 'scope_missing' });
+      client!.send('whoami');
+      await expect(client!.next('whoami')).resolves.toMatchObject({ sub: 'user-1' });
+      client!.close();
+    });
+  },
+);
 
 describe('the ws adapter beside another WebSocket server on the same HTTP server', () => {
   let issuer: TestIssuer;

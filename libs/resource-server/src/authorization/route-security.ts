@@ -24,7 +24,8 @@ const reflector = new Reflector();
 // Nest's metadata keys (`@nestjs/common/constants`), stable since Nest 6; not imported by
 // path, which differs between Nest 11 (CommonJS) and Nest 12 (exports map)
 const METHOD_METADATA = 'method';
-const GUARDS_METADATA = '__guards__';
+/** `@nestjs/common`'s `GUARDS_METADATA` (`@UseGuards()`), the same in Nest 11 and 12. @internal */
+export const GUARDS_METADATA = '__guards__';
 
 /**
  * The security of every route handler of these controllers, read from the same metadata
@@ -66,7 +67,8 @@ function methodsOf(prototype: object): Set<RouteSecurity['handler']> {
   return methods;
 }
 
-function usesGuard(target: object): boolean {
+/** Whether `@UseGuards()` on `target` (a class or a handler) names the module's guard. @internal */
+export function usesGuard(target: object): boolean {
   const guards = (Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? [];
   return guards.some((guard) => guard === ResourceServerGuard || guard instanceof ResourceServerGuard);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { Logger, type ArgumentsHost, type INestApplicationContext } from '@nestjs/common';
+import { Logger, type ArgumentsHost, type CanActivate, type INestApplicationContext } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { RouteRulesPolicy } from '../authorization/resource-server.guard.js';
+import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { checkTimes, type TimePolicy } from '../claims/time-rules.js';
 import { BearerErrorFilter, BearerErrorPolicy } from '../errors/bearer-error.filter.js';
@@ -16,7 +16,9 @@ import { checkTrustedOrigin, CrossSitePolicy } from '../extraction/cross-site-re
 import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { rejectionPayloadOf, type RejectionPayload } from '../transports/rejection-payload.js';
+import { attachVerifiedToken, type RequestWithToken } from '../transports/verified-request.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
+import { rememberGuard } from './guard-gateways.js';
 
 /** A handshake's outcome: the verified token, or the refusal as the filter decided it. */
 export type HandshakeOutcome =
@@ -63,6 +65,7 @@ export class HandshakeAuthenticator {
     private readonly times: TimePolicy,
     private readonly filter: BearerErrorFilter,
     private readonly telemetry: ResourceServerTelemetry,
+    private readonly guard?: CanActivate,
   ) {}
 
   /** Built from the app's `ResourceServerModule` (after its providers exist). */
@@ -100,7 +103,22 @@ export class HandshakeAuthenticator {
       { ws: CAPTURE },
     );
     const times = { clock: rules.clock ?? Date.now, clockToleranceSeconds: rules.clockToleranceSeconds ?? 0 };
-    return new HandshakeAuthenticator(stages, times, filter, get<ResourceServerTelemetry>(ResourceServerTelemetry));
+    return new HandshakeAuthenticator(
+      stages,
+      times,
+      filter,
+      get<ResourceServerTelemetry>(ResourceServerTelemetry),
+      get<ResourceServerGuard>(ResourceServerGuard),
+    );
+  }
+
+  /**
+   * Gives an admitted connection its verified token, and the app's guard for the gateways'
+   * messages (see `guardGateways()`).
+   */
+  admit(client: object, verified: VerifiedToken): void {
+    attachVerifiedToken(client as RequestWithToken, verified);
+    if (this.guard) rememberGuard(client, this.guard);
   }
 
   /**

@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { rejectionPayloadOf, type RejectionPayload } from '../transports/rejection-payload.js';
-import { attachVerifiedToken, verifiedTokenOfRequest, type RequestWithToken } from '../transports/verified-request.js';
+import { verifiedTokenOfRequest, type RequestWithToken } from '../transports/verified-request.js';
 import { answerInBand, type WebSocketClient } from '../transports/ws-transport.js';
+import { guardGateways } from './guard-gateways.js';
 import { HandshakeAuthenticator } from './handshake-authenticator.js';
 
 /** What the adapter uses of a socket.io namespace (its `Server` or a `Namespace`). */
@@ -44,6 +45,7 @@ export class ResourceServerIoAdapter extends IoAdapter {
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
+    guardGateways(app); // Nest 11 runs no global guard on gateways
   }
 
   override create(port: number, options?: Parameters<IoAdapter['create']>[1]): IoServer {
@@ -73,7 +75,7 @@ export class ResourceServerIoAdapter extends IoAdapter {
       const payload = rejectionPayloadOf(outcome.rejection);
       throw Object.assign(new Error(payload.message), { data: payload }) satisfies ConnectionRefusedError;
     }
-    attachVerifiedToken(socket as unknown as RequestWithToken, outcome.verified);
+    authenticator.admit(socket, outcome.verified);
   }
 
   private watch(authenticator: HandshakeAuthenticator, socket: Socket): void {

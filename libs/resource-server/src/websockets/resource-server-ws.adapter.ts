@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
-import { attachVerifiedToken, type RequestWithToken } from '../transports/verified-request.js';
 import { answerInBand, type WebSocketClient } from '../transports/ws-transport.js';
+import { guardGateways } from './guard-gateways.js';
 import { HandshakeAuthenticator } from './handshake-authenticator.js';
 
 type Done = (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
@@ -34,6 +34,7 @@ export class ResourceServerWsAdapter extends WsAdapter {
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
+    guardGateways(app); // Nest 11 runs no global guard on gateways
   }
 
   override create(port: number, options: Parameters<WsAdapter['create']>[1] = {}): unknown {
@@ -119,7 +120,7 @@ export class ResourceServerWsAdapter extends WsAdapter {
     const verified = holder[HANDSHAKE_TOKEN];
     if (!verified) return;
     delete holder[HANDSHAKE_TOKEN];
-    attachVerifiedToken(client as RequestWithToken, verified);
+    authenticator.admit(client, verified);
     const cancel = authenticator.watchExpiry(verified, () => answerInBand(client, authenticator.expired(request)));
     (client as unknown as { once(event: 'close', listener: () => void): void }).once('close', cancel);
   }
