@@ -4,6 +4,7 @@ import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack
 import { Browser, formAction } from '../../../test/support/fetch-browser.js';
 import { ACR_PASSWORD } from '../src/step-up.js';
 import { logIn, startLogin, WEB_REDIRECT_URI, webClient } from './support/login-flow.js';
+import { fakeDateOnly } from '../../../test/support/fake-date.js';
 
 const decode = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -196,25 +197,7 @@ describe('auth-server step-up: acr_values=mfa, the dev one-time code and max_age
       expect(young.page.url.searchParams.get('code')).toEqual(expect.any(String));
 
       // only Date moves: sockets and timers keep running
-      jest.useFakeTimers({
-        doNotFake: [
-          'hrtime',
-          'nextTick',
-          'performance',
-          'queueMicrotask',
-          'requestAnimationFrame',
-          'cancelAnimationFrame',
-          'requestIdleCallback',
-          'cancelIdleCallback',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-        ],
-        now: Date.now() + 400_000,
-      });
+      fakeDateOnly(Date.now() + 400_000);
       // the session had mfa: renewing it asks for the code again, even without acr_values
       const old = await authorize(browser, { max_age: '300' });
       expect(old.html).toMatch(/<input[^>]*name="password"/);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
+import { launchChromium } from '../../../test/support/chromium.js';
+import { addTodo, logInLive, recordSockets, type WatchedSocket } from '../../../test/support/todo-page.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { bffConfigFromEnv, type BffConfig } from '../src/bff-config.js';
@@ -16,12 +17,6 @@ import { Redis } from 'ioredis';
 // short, because one step waits for todo-api to close the upstream socket at the token's exp
 const ACCESS_TOKEN_TTL_SECONDS = 8;
 const dpopKey = testDpopKey();
-
-/** What the page's sockets to the BFF's `/live` received, per socket. */
-interface Watched {
-  readonly socket: PageSocket;
-  readonly frames: string[];
-}
 
 /**
  * The BFF's live relay in Chromium: the page holds a WebSocket to the BFF's own `/live`
@@ -39,7 +34,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
   let browser: Browser | undefined;
   let alice: BrowserContext;
   let page: Page;
-  const sockets: Watched[] = [];
+  const sockets: WatchedSocket[] = [];
   /** The upgrade requests todo-api received (only the BFF opens sockets there). */
   const upstreamHandshakes: IncomingHttpHeaders[] = [];
 
@@ -75,11 +70,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
     browser = await launchChromium();
     alice = await browser.newContext();
     page = await alice.newPage();
-    page.on('websocket', (socket) => {
-      const watched: Watched = { socket, frames: [] };
-      socket.on('framereceived', (frame) => watched.frames.push(String(frame.payload)));
-      sockets.push(watched);
-    });
+    recordSockets(page, sockets);
   }, 60_000);
 
   afterAll(async () => {
@@ -90,19 +81,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
     await redis?.stop();
   });
 
-  async function logIn(tab: Page, username: string): Promise<void> {
-    await tab.goto(`${origin}/`);
-    await tab.locator('#login').click();
-    await signInAtAuthServer(tab, issuer, username);
-    await tab.waitForURL(`${origin}/`);
-    await tab.locator('#live-status[data-state="live"]').waitFor();
-  }
-
-  async function add(tab: Page, title: string): Promise<void> {
-    await tab.locator('#todo-title').fill(title);
-    await tab.locator('#todo-add').click();
-    await tab.locator('#todo-list li', { hasText: title }).waitFor();
-  }
+  const logIn = (tab: Page, username: string) => logInLive(tab, origin, issuer, username);
 
   const titles = async () =>
     (await page.locator('#todo-list li').allInnerTexts()).map((text) => text.replace(/\s*Delete$/, ''));
@@ -127,16 +106,16 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
     await page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
     const tab = await alice.newPage();
     await tab.goto(`${origin}/`);
-    await add(tab, 'From the other tab');
+    await addTodo(tab, 'From the other tab');
     await page.locator('#todo-list li', { hasText: 'From the other tab' }).waitFor();
 
     const carol = await browser!.newContext();
     const carolsPage = await carol.newPage();
     await logIn(carolsPage, 'carol');
-    await add(carolsPage, "Carol's secret");
+    await addTodo(carolsPage, "Carol's secret");
     await carol.close();
     // one socket's events come in order: carol's, had it been relayed, would be here first
-    await add(tab, 'After carol');
+    await addTodo(tab, 'After carol');
     await page.locator('#todo-list li', { hasText: 'After carol' }).waitFor();
     expect(await titles()).toEqual(['From the other tab', 'After carol']);
     expect(sockets.flatMap(({ frames }) => frames).join('\n')).not.toContain("Carol's secret");
@@ -186,7 +165,7 @@ describe("bff: live updates relayed from todo-api's /live, in Chromium", () => {
 
     const tab = await alice.newPage();
     await tab.goto(`${origin}/`);
-    await add(tab, 'After the expiry');
+    await addTodo(tab, 'After the expiry');
     await page.locator('#todo-list li', { hasText: 'After the expiry' }).waitFor();
     await tab.close();
     expect(await page.locator('#live-status').innerText()).toBe('live');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
-import { launchChromium, signInAtAuthServer } from '../../../test/support/chromium.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../test/support/chromium.js';
+import { addTodo, logInLive, recordSockets, type WatchedSocket } from '../../../test/support/todo-page.js';
 import { startDemoStack, type DemoStack } from '../../../test/support/demo-stack.js';
 import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { webConfigFromEnv } from '../src/web-config.js';
@@ -11,12 +12,6 @@ import { startWireRecorder, type WireRecorder } from './support/wire-recorder.js
 const ACCESS_TOKEN_TTL_SECONDS = 10;
 const PARENT_DOMAIN = 'demo.localhost';
 const named = (name: string, port: number) => `http://${name}.${PARENT_DOMAIN}:${port}`;
-
-/** What the page's sockets to todo-api's `/live` received, per socket. */
-interface Watched {
-  readonly socket: PageSocket;
-  readonly frames: string[];
-}
 
 /**
  * The web page's live updates in Chromium: the page holds a WebSocket to todo-api's `/live`,
@@ -34,7 +29,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
   let browser: Browser | undefined;
   let alice: BrowserContext;
   let page: Page;
-  const sockets: Watched[] = [];
+  const sockets: WatchedSocket[] = [];
   /** How far the APIs' clock runs ahead of the real one (a test moves it). */
   let aheadMs = 0;
   const refreshRequests: string[] = [];
@@ -68,11 +63,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
     browser = await launchChromium();
     alice = await browser.newContext();
     page = await alice.newPage();
-    page.on('websocket', (socket) => {
-      const watched: Watched = { socket, frames: [] };
-      socket.on('framereceived', (frame) => watched.frames.push(String(frame.payload)));
-      sockets.push(watched);
-    });
+    recordSockets(page, sockets);
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${webOrigin}/refresh`) refreshRequests.push(request.url());
     });
@@ -86,19 +77,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
     await stack?.close();
   });
 
-  async function logIn(tab: Page, username: string): Promise<void> {
-    await tab.goto(`${webOrigin}/`);
-    await tab.locator('#login').click();
-    await signInAtAuthServer(tab, issuer, username);
-    await tab.waitForURL(`${webOrigin}/`);
-    await tab.locator('#live-status[data-state="live"]').waitFor();
-  }
-
-  async function add(tab: Page, title: string): Promise<void> {
-    await tab.locator('#todo-title').fill(title);
-    await tab.locator('#todo-add').click();
-    await tab.locator('#todo-list li', { hasText: title }).waitFor();
-  }
+  const logIn = (tab: Page, username: string) => logInLive(tab, webOrigin, issuer, username);
 
   const titles = () => page.locator('#todo-list .todo-title').allInnerTexts();
 
@@ -126,18 +105,18 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
     const tab = await alice.newPage();
     await tab.goto(`${webOrigin}/`);
     await tab.locator('#live-status[data-state="live"]').waitFor();
-    await add(tab, 'From the other tab');
+    await addTodo(tab, 'From the other tab');
     await page.locator('#todo-list li', { hasText: 'From the other tab' }).waitFor();
 
     // carol, in a browser context of her own, adds one of hers
     const carol = await browser!.newContext();
     const carolsPage = await carol.newPage();
     await logIn(carolsPage, 'carol');
-    await add(carolsPage, "Carol's secret");
+    await addTodo(carolsPage, "Carol's secret");
     await carol.close();
     // todo-api sends each socket its events in order: had alice's page been sent carol's
     // todo, it would have arrived before this one
-    await add(tab, 'After carol');
+    await addTodo(tab, 'After carol');
     await page.locator('#todo-list li', { hasText: 'After carol' }).waitFor();
     expect(await titles()).toEqual(['From the other tab', 'After carol']);
     expect(sockets.flatMap(({ frames }) => frames).join('\n')).not.toContain("Carol's secret");
@@ -190,7 +169,7 @@ describe("web: live updates from todo-api's /live in Chromium", () => {
 
     const tab = await alice.newPage();
     await tab.goto(`${webOrigin}/`);
-    await add(tab, 'After the expiry');
+    await addTodo(tab, 'After the expiry');
     await page.locator('#todo-list li', { hasText: 'After the expiry' }).waitFor();
     await tab.close();
     expect(await page.locator('#error').innerText()).toBe('');

@@ -6,27 +6,11 @@ import { openRelay, type Relay } from '../../../test/support/loopback.js';
 import { ACR_PASSWORD } from '../../auth-server/src/step-up.js';
 import { webConfigFromEnv } from '../src/web-config.js';
 import { startWeb, type RunningWeb } from '../src/web.js';
+import { fakeDateOnly } from '../../../test/support/fake-date.js';
 
 /** The parent domain of the apps the page calls, as `npm start` lays them out. */
 const PARENT_DOMAIN = 'demo.localhost';
 const named = (name: string, port: number) => `http://${name}.${PARENT_DOMAIN}:${port}`;
-/** Every fake of jest's modern timers but Date: sockets, timers and Playwright keep real time. */
-const NOT_DATE = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
 /** The claims of a JWT, read by the test only (the page never sees the token). */
 const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -198,7 +182,7 @@ describe('web: step-up for "Delete all" against auth-server and todo-api', () =>
       await addTodos(page, ['Later']);
 
       // this process's Date only (auth-server, todo-api, web): the browser's cookies stay as they are
-      jest.useFakeTimers({ doNotFake: [...NOT_DATE], now: Date.now() + 400_000 });
+      fakeDateOnly(Date.now() + 400_000);
       const [authorization] = await Promise.all([
         page.waitForRequest(
           (request) => request.isNavigationRequest() && request.url().startsWith(authorizationEndpoint),
