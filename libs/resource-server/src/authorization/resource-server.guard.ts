@@ -35,6 +35,11 @@ export interface RouteRulesPolicy {
   readonly claimSources?: ClaimSources;
 }
 
+/** The clock and tolerance the route rules and a reused token's times are checked with. @internal */
+export function timePolicyOf(policy: RouteRulesPolicy): TimePolicy {
+  return { clock: policy.clock ?? Date.now, clockToleranceSeconds: policy.clockToleranceSeconds ?? 0 };
+}
+
 /** Injection token of the guard's {@link RouteRulesPolicy}. @internal */
 export const RouteRulesPolicy = Symbol.for('nest-resource-server.RouteRulesPolicy');
 
@@ -71,7 +76,7 @@ export class ResourceServerGuard implements CanActivate {
     @Optional() @Inject(ClientCertificatePolicy) clientCertificate?: ClientCertificatePolicy,
   ) {
     this.stages = { resolver, verifier, crossSite, clientCertificate: clientCertificate ?? undefined };
-    this.times = { clock: policy.clock ?? Date.now, clockToleranceSeconds: policy.clockToleranceSeconds ?? 0 };
+    this.times = timePolicyOf(policy);
   }
 
   // not `async`: a public route or a verification answered from memory needs no promise

@@ -5,6 +5,7 @@ import { BearerTokenError } from '../errors/bearer-token.errors.js';
 import { CrossSiteRequestError } from '../errors/cross-site-request.error.js';
 import { GRAPHQL_WS_HANDSHAKE, type GraphqlContextValue } from './graphql.transport.js';
 import { verifiedTokenOfRequest, type RequestWithToken } from './verified-request.js';
+import { fireAfter } from './fire-after.js';
 
 /**
  * How a GraphQL-over-WebSocket connection is closed when its token is refused, at
@@ -48,8 +49,6 @@ export interface GraphqlWsAuthentication {
   onConnect(context: GraphqlWsContext): Promise<boolean>;
 }
 
-// the longest delay setTimeout keeps (a longer one fires at once)
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const RECHECK_MS = 1000;
 // graphql-ws's InternalServerError
 const INTERNAL_ERROR = 4500;
@@ -132,11 +131,10 @@ function watchExpiry(
 ): void {
   const exp = verifiedTokenOfRequest(holder)?.claims.exp;
   if (typeof exp !== 'number') return; // an introspected token without exp: nothing to wait for
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   let open = true;
   const schedule = (delayMs: number) => {
-    timer = setTimeout(check, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS));
-    timer.unref();
+    cancel = fireAfter(delayMs, check);
   };
   const check = () => {
     Promise.resolve()
@@ -157,7 +155,7 @@ function watchExpiry(
   };
   connection.extra.socket.once('close', () => {
     open = false;
-    clearTimeout(timer);
+    cancel?.();
   });
   schedule(exp * 1000 - Date.now());
 }

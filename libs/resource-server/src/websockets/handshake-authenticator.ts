@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger, type ArgumentsHost, type CanActivate, type INestApplicationContext } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ResourceServerGuard, RouteRulesPolicy } from '../authorization/resource-server.guard.js';
+import { ResourceServerGuard, RouteRulesPolicy, timePolicyOf } from '../authorization/resource-server.guard.js';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { checkTimes, type TimePolicy } from '../claims/time-rules.js';
 import { BearerErrorFilter, BearerErrorPolicy } from '../errors/bearer-error.filter.js';
@@ -15,6 +15,7 @@ import { ClientCertificatePolicy } from '../extraction/client-certificate.js';
 import { checkTrustedOrigin, CrossSitePolicy } from '../extraction/cross-site-request.validator.js';
 import { ResourceServerTelemetry } from '../telemetry/resource-server-telemetry.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
+import { fireAfter } from '../transports/fire-after.js';
 import { rejectionPayloadOf, type RejectionPayload } from '../transports/rejection-payload.js';
 import { attachVerifiedToken, type RequestWithToken } from '../transports/verified-request.js';
 import { verifyRequest, type RequestVerification } from '../verification/verify-request.js';
@@ -24,9 +25,6 @@ import { rememberGuard } from './guard-gateways.js';
 export type HandshakeOutcome =
   | { readonly verified: VerifiedToken; readonly rejection?: undefined }
   | { readonly verified?: undefined; readonly rejection: Rejection };
-
-// setTimeout's limit (about 24.8 days): a later exp is checked again after that long
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The filter's answer, captured instead of written: the adapter writes it on the handshake. */
 const CAPTURE: RejectionWriter = {
@@ -102,7 +100,7 @@ export class HandshakeAuthenticator {
       get<DpopChallengePolicy | null>(DpopChallengePolicy, true),
       { ws: CAPTURE },
     );
-    const times = { clock: rules.clock ?? Date.now, clockToleranceSeconds: rules.clockToleranceSeconds ?? 0 };
+    const times = timePolicyOf(rules);
     return new HandshakeAuthenticator(
       stages,
       times,
@@ -149,17 +147,15 @@ export class HandshakeAuthenticator {
    * without `exp` (an introspection response may have none) never expires here.
    */
   watchExpiry(verified: VerifiedToken, onExpired: () => void): () => void {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const arm = () => {
       const exp = verified.claims.exp;
       if (typeof exp !== 'number') return;
       const delay = (exp + this.times.clockToleranceSeconds) * 1000 - this.times.clock();
-      const wait = Math.max(0, Math.min(delay, MAX_TIMER_MS));
-      timer = setTimeout(() => (delay > MAX_TIMER_MS ? arm() : this.expireIfDue(verified, onExpired, arm)), wait);
-      timer.unref();
+      cancel = fireAfter(delay, () => this.expireIfDue(verified, onExpired, arm));
     };
     arm();
-    return () => clearTimeout(timer);
+    return () => cancel?.();
   }
 
   private expireIfDue(verified: VerifiedToken, onExpired: () => void, arm: () => void): void {
