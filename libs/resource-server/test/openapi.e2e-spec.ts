@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { createResourceServerDocument, REJECTION_SCHEMA } from 'nest-resource-server/openapi';
 import { TestIssuer } from 'nest-resource-server/testing';
@@ -47,15 +48,15 @@ describe.each(PLATFORMS)('OpenAPI document on %s', (platform) => {
     });
   });
 
-  it('gives each protected route its scopes in every scheme but the cookie, and @Public() routes none', async () => {
+  it('gives each protected route its scopes in the OAuth scheme (OpenAPI 3.0 allows them nowhere else), and @Public() routes none', async () => {
     const document = await documentOf(true);
     expect(operation(document, '/two-scopes', 'get').security).toEqual([
-      { bearer: ['a:read', 'a:write'] },
+      { bearer: [] },
       { cookie: [] },
       { oauth2: ['a:read', 'a:write'] },
     ]);
     // class-level scopes combine with the handler's, as the guard combines them
-    expect(operation(document, '/b', 'delete').security).toContainEqual({ bearer: ['b:read', 'b:write'] });
+    expect(operation(document, '/b', 'delete').security).toContainEqual({ oauth2: ['b:read', 'b:write'] });
     expect(operation(document, '/claims', 'get').security).toContainEqual({ bearer: [] });
     expect(operation(document, '/public', 'get').security).toBeUndefined();
     expect(operation(document, '/b/open', 'get').security).toBeUndefined();
@@ -86,8 +87,36 @@ describe.each(PLATFORMS)('OpenAPI document on %s', (platform) => {
     const document = await documentOf(true, false);
     expect(Object.keys(document.components?.securitySchemes ?? {})).toEqual(['bearer', 'oauth2']);
     expect(operation(document, '/two-scopes', 'get').security).toEqual([
-      { bearer: ['a:read', 'a:write'] },
+      { bearer: [] },
       { oauth2: ['a:read', 'a:write'] },
+    ]);
+  });
+
+  it('is a valid OpenAPI 3.0 document, whose requirements list scopes only for OAuth schemes', async () => {
+    const document = await documentOf(true);
+    const result = await new Validator().validate(structuredClone(document) as unknown as Record<string, unknown>);
+    expect(result).toEqual({ valid: true });
+    // §4.7.30, which the specification's JSON schema cannot say: "for other security scheme
+    // types, the array MUST be empty"
+    const schemes = document.components!.securitySchemes as Record<string, { type: string }>;
+    const requirements = Object.values(document.paths)
+      .flatMap((item) => Object.values(item as Record<string, Operation>))
+      .flatMap((op) => op.security ?? []);
+    expect(requirements.length).toBeGreaterThan(5);
+    for (const requirement of requirements) {
+      for (const [name, scopes] of Object.entries(requirement)) {
+        if (!['oauth2', 'openIdConnect'].includes(schemes[name]!.type)) expect([name, scopes]).toEqual([name, []]);
+      }
+    }
+  });
+
+  it('under OpenAPI 3.1, lists the scopes on the bearer requirement too (3.1 allows role names there)', async () => {
+    app = await createProbeApp({ issuer: issuer.url, audience: 'api' }, { platform });
+    const config = { ...new DocumentBuilder().setTitle('probe').build(), openapi: '3.1.0' };
+    const document = await createResourceServerDocument(app, config, { discovery: false });
+    expect(operation(document, '/two-scopes', 'get').security).toEqual([
+      { bearer: ['a:read', 'a:write'] },
+      { cookie: [] },
     ]);
   });
 
@@ -96,10 +125,10 @@ describe.each(PLATFORMS)('OpenAPI document on %s', (platform) => {
     const build = () => createResourceServerDocument(app!, new DocumentBuilder().build(), { discovery: false });
     await build();
     const second = await build();
-    expect(operation(second, '/two-scopes', 'get').security).toEqual([
-      { bearer: ['a:read', 'a:write'] },
-      { cookie: [] },
-    ]);
+    expect(operation(second, '/two-scopes', 'get').security).toEqual([{ bearer: [] }, { cookie: [] }]);
+    expect(operation(second, '/two-scopes', 'get').responses['403']).toMatchObject({
+      description: expect.stringContaining('a:read, a:write'),
+    });
     // a plain document of the same app knows nothing of the guard
     const plain = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     expect(operation(plain, '/two-scopes', 'get').security).toBeUndefined();

@@ -138,7 +138,15 @@ export async function createResourceServerDocument(
     },
   };
 
-  const lent = routes.filter((route) => route.protected).map((route) => lend(route, Object.keys(schemes)));
+  // OpenAPI 3.0 lets only oauth2 and openIdConnect requirements list scopes (§4.7.30: "for
+  // other security scheme types, the array MUST be empty"); 3.1 lets the others list roles
+  const scoped = new Set<string>(
+    Object.entries(schemes)
+      .filter(([, scheme]) => scheme.type === 'oauth2' || scheme.type === 'openIdConnect' || isOpenApi31(config))
+      .map(([name]) => name)
+      .filter((name) => name !== SECURITY_SCHEMES.cookie),
+  );
+  const lent = routes.filter((route) => route.protected).map((route) => lend(route, Object.keys(schemes), scoped));
   try {
     return SwaggerModule.createDocument(app, described, options.documentOptions);
   } finally {
@@ -163,14 +171,14 @@ function controllersOf(app: INestApplicationContext): Set<abstract new (...args:
  * Puts the route's requirement and responses on its handler, where `@nestjs/swagger` reads
  * them; the function returned puts back what was there before.
  */
-function lend(route: RouteSecurity, schemes: readonly string[]): () => void {
+function lend(route: RouteSecurity, schemes: readonly string[], scoped: ReadonlySet<string>): () => void {
   const { handler } = route;
   const saved = SWAGGER_KEYS.map((key) => [key, Reflect.getOwnMetadata(key, handler) as unknown] as const);
   const target = route.controller.prototype as object;
   const descriptor = { value: handler };
   // one requirement object per scheme: any one of them is enough (OpenAPI 3.0 §4.7.30)
   for (const scheme of schemes) {
-    const scopes = scheme === SECURITY_SCHEMES.cookie ? [] : [...route.scopes];
+    const scopes = scoped.has(scheme) ? [...route.scopes] : [];
     ApiSecurity(scheme, scopes)(target, handler.name, descriptor);
   }
   const body = { $ref: `#/components/schemas/${REJECTION_SCHEMA}` };
@@ -195,6 +203,10 @@ function lend(route: RouteSecurity, schemes: readonly string[]): () => void {
       else Reflect.defineMetadata(key, value, handler);
     }
   };
+}
+
+function isOpenApi31(config: DocumentConfig): boolean {
+  return typeof config.openapi === 'string' && /^3\.1\./.test(config.openapi);
 }
 
 /** The authorization code flow from the issuer's discovery document, or a pointer to that document. */
