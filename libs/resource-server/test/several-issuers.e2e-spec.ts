@@ -162,6 +162,36 @@ describe.each(PLATFORMS)('several issuers (%s)', (platform) => {
       expect(asked).toEqual([a.url, b.url, c.url]); // an accepted issuer is resolved once
     });
 
+    it('shares one key store among the tenants it gives the same jwksUri (one JWKS for every tenant)', async () => {
+      const tenant = (n: number) => `https://login.example.com/tenant-${n}/v2.0`;
+      const app = await start({
+        issuer: (iss) =>
+          iss.startsWith('https://login.example.com/') ? { issuer: iss, jwksUri: a.jwksUri } : undefined,
+      });
+      for (let n = 0; n < 5; n++) {
+        const response = await get(app, a.token({ claims: { iss: tenant(n) } })).expect(200);
+        expect(response.body.claims.iss).toBe(tenant(n));
+      }
+      expect(a.jwksFetches).toBe(1);
+      expect(a.hits.get('/.well-known/openid-configuration') ?? 0).toBe(0);
+    });
+
+    it('keeps at most maxResolvedIssuers tenants: the least recently used is resolved again on its next token', async () => {
+      const asked: string[] = [];
+      const app = await start({
+        maxResolvedIssuers: 2,
+        issuer: (iss) => {
+          asked.push(iss);
+          return { issuer: iss, jwksUri: a.jwksUri };
+        },
+      });
+      const tenant = (n: number) => a.token({ claims: { iss: `https://login.example.com/t${n}` } });
+      for (const n of [1, 2, 1, 3, 1, 2]) await get(app, tenant(n)).expect(200);
+      // t1 stays (used last but one each time), t2 is dropped for t3 and resolved again
+      expect(asked).toEqual([1, 2, 3, 2].map((n) => `https://login.example.com/t${n}`));
+      expect(a.jwksFetches).toBe(1);
+    });
+
     it('answers 503, not 401, when the resolver fails or answers for another issuer', async () => {
       const app = await start({
         issuer: (iss) => {

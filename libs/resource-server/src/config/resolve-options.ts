@@ -76,6 +76,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   const clockToleranceSeconds = number(options.clockToleranceSeconds, 30, 'clockToleranceSeconds', 'seconds', 0);
   const httpTimeoutMs = number(options.httpTimeoutMs, 5000, 'httpTimeoutMs', 'milliseconds', 1);
   const jwksMaxFetchesPerMinute = number(options.jwksMaxFetchesPerMinute, 10, 'jwksMaxFetchesPerMinute', 'a count', 1);
+  const maxResolvedIssuers = number(options.maxResolvedIssuers, 1000, 'maxResolvedIssuers', 'a count', 1);
   const jwksRefreshIntervalSeconds = number(
     options.jwksRefreshIntervalSeconds,
     600,
@@ -152,6 +153,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     ...resourceOptions,
     issuers,
     issuerResolver: resolver,
+    maxResolvedIssuers,
     ...provider,
     redisUrl: options.redisUrl ?? introspection?.redisUrl,
     dpop,

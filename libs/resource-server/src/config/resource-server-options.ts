@@ -61,6 +61,12 @@ export interface ResourceServerOptions {
    * token's `iss` picks the issuer; or an {@link IssuerResolver} for dynamic tenants.
    */
   issuer: string | readonly (string | IssuerSettings)[] | IssuerResolver;
+  /**
+   * With a resolver of issuers: most resolved issuers whose verifiers (and keys) are kept, the
+   * least recently used dropped first and resolved again on their next token. Bounds what
+   * tokens naming ever new issuers can make the process hold. Default: 1000.
+   */
+  maxResolvedIssuers?: number;
   /** Accepted `aud` values; a token must carry at least one. */
   audience: string | readonly string[];
   /** The JWKS endpoint. Default: `jwks_uri` from `<issuer>/.well-known/openid-configuration`. */
@@ -207,6 +213,8 @@ export interface ResolvedOptions {
   readonly issuers: readonly ResolvedIssuer[];
   /** The resolver of dynamic tenants, when `issuer` is one. */
   readonly issuerResolver?: IssuerResolver;
+  /** Most resolved issuers kept. */
+  readonly maxResolvedIssuers: number;
   /** The preset's name. */
   readonly provider: string;
   /** Where scopes and roles come from; undefined: `scope`/`scp` and {@link rolesClaim}. */
@@ -220,7 +228,6 @@ export interface ResolvedOptions {
   readonly audienceFallbackClaim?: string;
   /** The Redis replicas share, if any (`redisUrl`, else `introspection.redisUrl`). */
   readonly redisUrl?: string;
-  /**
   /** DPoP (RFC 9449) settings; `mode` is `off` by default. */
   readonly dpop: ResolvedDpopOptions;
 }

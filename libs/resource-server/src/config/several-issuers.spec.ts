@@ -46,12 +46,19 @@ describe('resolveOptions with several issuers', () => {
     const resolved = resolveOptions({ ...base, issuer: resolver });
     expect(resolved.issuerResolver).toBe(resolver);
     expect(resolved.issuers).toEqual([]);
+    expect(resolved.maxResolvedIssuers).toBe(1000);
+    expect(resolveOptions({ ...base, issuer: resolver, maxResolvedIssuers: 50 }).maxResolvedIssuers).toBe(50);
   });
 
   it.each<[string, Partial<ResourceServerOptions>, string]>([
     ['an empty list', { issuer: [] }, 'issuer: expected one or more issuers, got an empty list'],
     ['a malformed issuer in the list', { issuer: [A, 'not a url'] }, 'issuer: expected http(s) URLs, got "not a url"'],
     ['an issuer listed twice', { issuer: [A, A] }, `issuer: lists "${A}" twice`],
+    [
+      'no room for a resolved issuer',
+      { maxResolvedIssuers: 0 },
+      'maxResolvedIssuers: expected a count (a number ≥ 1), got 0',
+    ],
     [
       'one jwksUri for several issuers',
       { jwksUri: `${A}/jwks` },

@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { RegisteredClaimsPolicy } from '../claims/registered-claims.validator.js';
 import type { ResolvedIssuer } from '../config/issuer-settings.js';
 import { resolveIssuerSettings } from '../config/resolve-issuers.js';
@@ -58,13 +59,20 @@ export function issuerVerifiersFor(
     requireAccessTokenType: options.requireAccessTokenType,
   };
   const resolver = options.issuerResolver;
+  // resolved issuers given the same jwksUri share its key store (Entra's multi-tenant apps:
+  // one JWKS for every tenant), so a new tenant costs no fetch; bounded like the verifiers
+  const sharedKeyStores = new LRUCache<string, JwksKeyStore>({ max: options.maxResolvedIssuers });
   const router = new IssuerRoutingVerifier({
     verifiers,
     checkHeader: (token) => void parseJoseHeader(token, header),
     resolve:
       resolver &&
       ((iss) =>
-        whenAnswered(resolver(iss), (settings) => settings && dynamicVerifier(options, iss, settings, metrics))),
+        whenAnswered(
+          resolver(iss),
+          (settings) => settings && dynamicVerifier(options, iss, settings, sharedKeyStores, metrics),
+        )),
+    maxResolved: options.maxResolvedIssuers,
   });
   return {
     router,
@@ -79,6 +87,7 @@ function dynamicVerifier(
   options: ResolvedOptions,
   iss: string,
   settings: Parameters<typeof resolveIssuerSettings>[1],
+  sharedKeyStores: LRUCache<string, JwksKeyStore>,
   metrics?: ResourceServerMetrics,
 ): TokenVerifier {
   let issuer: ResolvedIssuer;
@@ -98,7 +107,12 @@ function dynamicVerifier(
       },
     );
   }
-  return jwtVerifierFor(options, issuer, keyStoreFor(options, issuer, metrics), metrics);
+  let keyStore = issuer.jwksUri === undefined ? undefined : sharedKeyStores.get(issuer.jwksUri);
+  if (!keyStore) {
+    keyStore = keyStoreFor(options, issuer, metrics);
+    if (issuer.jwksUri !== undefined) sharedKeyStores.set(issuer.jwksUri, keyStore);
+  }
+  return jwtVerifierFor(options, issuer, keyStore, metrics);
 }
 
 function keyStoreFor(options: ResolvedOptions, issuer: ResolvedIssuer, metrics?: ResourceServerMetrics): JwksKeyStore {

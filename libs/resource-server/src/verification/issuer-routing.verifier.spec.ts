@@ -64,6 +64,23 @@ describe('IssuerRoutingVerifier', () => {
     expect(asked).toEqual(['https://t1', 'https://x', 'https://x']);
   });
 
+  it('keeps the maxResolved most recently used issuers, and resolves a dropped one again', async () => {
+    const asked: string[] = [];
+    const router = new IssuerRoutingVerifier({
+      verifiers: new Map(),
+      checkHeader: () => undefined,
+      resolve: (iss) => {
+        asked.push(iss);
+        return named(iss);
+      },
+      maxResolved: 2,
+    });
+    for (const iss of ['https://t1', 'https://t2', 'https://t1', 'https://t3', 'https://t2']) {
+      expect(router.verify(jws({ iss }), context)).toMatchObject({ strategy: iss });
+    }
+    expect(asked).toEqual(['https://t1', 'https://t2', 'https://t3', 'https://t2']);
+  });
+
   it('turns a failing resolver into the authorization side’s 503, never a 401', async () => {
     const router = new IssuerRoutingVerifier({
       verifiers: new Map(),

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { VerifiedToken } from '../claims/access-token-claims.js';
 import { AuthorizationServerUnavailableError } from '../errors/authorization-server-unavailable.error.js';
 import { InvalidTokenError } from '../errors/bearer-token.errors.js';
@@ -9,9 +10,12 @@ export interface IssuerRoutingPolicy {
   readonly verifiers: ReadonlyMap<string, TokenVerifier>;
   /**
    * Dynamic tenants: the verifier for an `iss` not listed, or undefined to refuse it. Must not
-   * call any server for an issuer it refuses. Its verifiers are kept, one per `iss`.
+   * call any server for an issuer it refuses. Its verifiers are kept, one per `iss`, the
+   * `maxResolved` most recently used of them.
    */
   readonly resolve?: (iss: string) => TokenVerifier | undefined | PromiseLike<TokenVerifier | undefined>;
+  /** Most resolved issuers' verifiers kept (least recently used dropped first). Default: 1000. */
+  readonly maxResolved?: number;
   /**
    * The JOSE header checks, run before a token of no accepted issuer is refused, so that the
    * reason names the first check that fails (header, then key, ..., then `iss`).
@@ -27,10 +31,14 @@ export interface IssuerRoutingPolicy {
  * payload. One issuer: the module does not use this class at all.
  */
 export class IssuerRoutingVerifier implements TokenVerifier {
-  private readonly resolved = new Map<string, TokenVerifier>();
+  // bounded: a resolver accepting a pattern (any tenant id) must not let tokens naming ever
+  // new issuers grow the process without end; a dropped issuer is resolved again when it returns
+  private readonly resolved: LRUCache<string, TokenVerifier>;
   private readonly resolving = new Map<string, PromiseLike<TokenVerifier | undefined>>();
 
-  constructor(private readonly policy: IssuerRoutingPolicy) {}
+  constructor(private readonly policy: IssuerRoutingPolicy) {
+    this.resolved = new LRUCache({ max: policy.maxResolved ?? 1000 });
+  }
 
   verify(token: string, context: VerificationContext): VerifiedToken | Promise<VerifiedToken> {
     const iss = unverifiedIssuer(token);
