@@ -164,7 +164,8 @@ export class ResourceServerGuard implements CanActivate {
       return true;
     } catch (error) {
       const request = transport.requestOf(context) ?? { method: context.getType() };
-      this.telemetry.failed(error, request, () => `${context.getClass().name}.${context.getHandler().name}`, startedAt);
+      const handler = () => `${context.getClass().name}.${context.getHandler().name}`;
+      this.telemetry.failed(error, request, handler, startedAt, known);
       throw error;
     }
   }
@@ -178,19 +179,21 @@ export class ResourceServerGuard implements CanActivate {
     const startedAt = performance.now();
     const handler = () => `${context.getClass().name}.${context.getHandler().name}`;
     let answer: boolean | Promise<boolean>;
+    let valid: VerifiedToken | undefined; // set when only the route's rules can still refuse
     try {
       answer = whenAnswered(verifyRequest(node, this.stages), (verified) => {
+        valid = verified;
         admit(holder, verified, rules);
         this.telemetry.accepted(node, handler, startedAt, verified.strategy, verified.claims.iss);
         return true;
       });
     } catch (error) {
-      this.telemetry.failed(error, node, handler, startedAt);
+      this.telemetry.failed(error, node, handler, startedAt, valid);
       throw error;
     }
     if (!isPending(answer)) return answer;
     return answer.then(undefined, (error: unknown) => {
-      this.telemetry.failed(error, node, handler, startedAt);
+      this.telemetry.failed(error, node, handler, startedAt, valid);
       throw error;
     });
   }

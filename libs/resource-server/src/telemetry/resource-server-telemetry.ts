@@ -51,14 +51,33 @@ export class ResourceServerTelemetry {
     }
   }
 
-  /** The guard threw: a rejection (400/401/403), the authorization server's failure (503), or a bug (rethrown, not counted). */
-  failed(error: unknown, request: ObservedRequest, handler: HandlerName, startedAt: number): void {
+  /**
+   * The guard threw: a rejection (400/401/403), the authorization server's failure (503), or a
+   * bug (rethrown, not counted). `verified`: the token, when it was valid and the route's rules
+   * refused it (a 403), whose strategy and issuer the event then names.
+   */
+  failed(
+    error: unknown,
+    request: ObservedRequest,
+    handler: HandlerName,
+    startedAt: number,
+    verified?: { readonly strategy: string; readonly claims: { readonly iss?: string } },
+  ): void {
     const seen = classify(error);
     if (!seen) return;
     const seconds = (performance.now() - startedAt) / 1000;
-    this.metrics.verifications.add(1, { outcome: seen.outcome, reason: seen.reason });
+    const strategy = verified?.strategy;
+    this.metrics.verifications.add(
+      1,
+      strategy === undefined
+        ? { outcome: seen.outcome, reason: seen.reason }
+        : { outcome: seen.outcome, reason: seen.reason, strategy },
+    );
     this.metrics.verificationDuration.record(seconds, { outcome: seen.outcome });
-    if (this.listener) this.tell({ ...where(request, handler), ...seen, durationMs: seconds * 1000 });
+    if (this.listener) {
+      const token = verified && { strategy: verified.strategy, issuer: verified.claims.iss };
+      this.tell({ ...where(request, handler), ...seen, ...token, durationMs: seconds * 1000 });
+    }
   }
 
   private tell(event: VerificationEvent): void {

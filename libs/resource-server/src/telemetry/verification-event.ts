@@ -11,9 +11,9 @@ export interface VerificationEvent {
   readonly status: 200 | 400 | 401 | 403 | 503;
   /** Why, for `rejected` (the contract's codes); the server's failure code for `unavailable`. */
   readonly reason?: RejectionReason | (string & {});
-  /** The verifier that answered (`jwt`, `introspection`, a custom name), when one did. */
+  /** The verifier that accepted the token (`jwt`, `introspection`, a custom name): when accepted, or refused by the route's rules. */
   readonly strategy?: string;
-  /** The verified token's issuer, when accepted. */
+  /** The verified token's issuer: when accepted, or refused by the route's rules (never an unverified `iss`). */
   readonly issuer?: string;
   /** Upper-case method. */
   readonly method: string;
