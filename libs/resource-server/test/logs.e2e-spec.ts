@@ -1,6 +1,8 @@
 import { createSecretKey } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { Logger as PinoLogger, LoggerModule } from 'nestjs-pino';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -12,6 +14,24 @@ import { PLATFORMS, ProbeController } from './support/probe-app.js';
 // fields; in text, one line. And no fragment of any token presented ever reaches a log.
 
 const now = () => Math.floor(Date.now() / 1000);
+
+// nestjs-pino keeps its first root logger for the whole process (a static): one stream for
+// the apps of both platforms
+const written: string[] = [];
+const stream = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    written.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  },
+});
+
+/** The README's redact paths for nestjs-pino (Events and metrics, Logs). */
+const PINO_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers.dpop',
+  'res.headers["set-cookie"]',
+];
 
 describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
   describe.each([true, false])('ConsoleLogger json: %s', (json) => {
@@ -146,6 +166,107 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
         expect(record.level).toBe('warn');
         expect(record.params ?? record).toMatchObject({ outcome: 'unavailable', status: 503 });
       }
+    });
+  });
+
+  describe('nestjs-pino', () => {
+    let issuer: TestIssuer;
+    let downIssuer: TestIssuer;
+    let app: INestApplication;
+    let downApp: INestApplication;
+
+    async function appFor(issuerUrl: string): Promise<INestApplication> {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          // pino-http puts the request, headers included, on every line written while it is
+          // served (its own "request completed" and ours): the README's redact paths
+          LoggerModule.forRoot({ pinoHttp: [{ redact: PINO_REDACT_PATHS }, stream] }),
+          ResourceServerModule.forRoot({ issuer: issuerUrl, audience: 'api' }),
+        ],
+        controllers: [ProbeController],
+      }).compile();
+      const options = { bufferLogs: true };
+      const created =
+        platform === 'express'
+          ? moduleRef.createNestApplication(options)
+          : moduleRef.createNestApplication(new FastifyAdapter(), options);
+      created.useLogger(created.get(PinoLogger));
+      await created.init();
+      if (platform === 'fastify') await created.getHttpAdapter().getInstance().ready();
+      return created;
+    }
+
+    beforeAll(async () => {
+      issuer = await TestIssuer.start({ audience: 'api' });
+      downIssuer = await TestIssuer.start({ audience: 'api' });
+      app = await appFor(issuer.url);
+      downApp = await appFor(downIssuer.url);
+      await downIssuer.goDown('refuse');
+      await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${issuer.token()}`).expect(200);
+    });
+    afterAll(async () => {
+      await app.close();
+      await downApp.close();
+      await issuer.close();
+      await downIssuer.close();
+    });
+
+    async function recordsOf(send: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+      written.length = 0;
+      await send();
+      return written
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((record) => record.context === 'ResourceServer' && String(record.msg).includes('/claims'));
+    }
+
+    it.each(['expired', 'forged', 'idToken', 'opaque'] as const)(
+      'writes a %s token as one JSON line whose fields are the event’s, without any part of the token',
+      async (kind) => {
+        const token = {
+          expired: () => issuer.token({ claims: { exp: now() - 120 } }),
+          forged: () => `${issuer.token().slice(0, -8)}AAAAAAAA`,
+          idToken: () => issuer.token({ claims: { nonce: 'n-123', at_hash: 'abcdefgh' } }),
+          opaque: () => 'opaque-token-value-1234567890',
+        }[kind]();
+        let reason = '';
+        const records = await recordsOf(async () => {
+          const response = await request(app.getHttpServer())
+            .get('/claims?q=1')
+            .set('Authorization', `Bearer ${token}`)
+            .set('Cookie', `other=1`)
+            .expect(401);
+          reason = (response.body as { reason: string }).reason;
+        });
+        if (platform === 'express') {
+          // the request's id, to correlate (nestjs-pino's middleware binds no request on Fastify here)
+          expect(records[0]).toMatchObject({ req: { id: expect.anything() } });
+        }
+        expect(records).toEqual([
+          expect.objectContaining({
+            level: 30,
+            msg: `401 ${reason} GET /claims`,
+            outcome: 'rejected',
+            status: 401,
+            reason,
+            method: 'GET',
+            path: '/claims',
+          }),
+        ]);
+        for (const part of token.split('.').filter((p) => p.length >= 8)) {
+          expect(written.join('\n')).not.toContain(part);
+        }
+      },
+    );
+
+    it('writes an unreachable authorization server as one warning with its fields, no stack, no token', async () => {
+      const token = issuer.token();
+      const records = await recordsOf(async () => {
+        await request(downApp.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(503);
+      });
+      expect(records).toEqual([expect.objectContaining({ level: 40, outcome: 'unavailable', status: 503 })]);
+      for (const part of token.split('.')) expect(written.join('\n')).not.toContain(part);
+      // ours carries no stack (pino-http's own "request errored" line for a 5xx has one)
+      expect(JSON.stringify(records)).not.toContain('    at ');
     });
   });
 });

@@ -34,15 +34,26 @@ export const BearerErrorPolicy = Symbol.for('nest-resource-server.BearerErrorPol
  */
 const STRUCTURED_LOGS = 'stringifyParams' in ConsoleLogger.prototype;
 
-/** The log line's fields, as a verification event names them; never the token. */
-function fieldsOf(
+/**
+ * Writes one rejection's line with its fields (as a verification event names them; never the
+ * token). Nest's own `ConsoleLogger`: the text, and on Nest 12 the fields as structured
+ * parameters. Any other logger the app installed (nestjs-pino, nest-winston, ...): one object,
+ * `{ msg, ...fields }`, which those loggers write as the fields of one JSON line (pino's
+ * message key is `msg`); a logger given extra parameters would drop them or print them apart.
+ */
+function writeLine(
+  logger: Logger,
+  level: 'log' | 'warn',
+  text: string,
   outcome: 'rejected' | 'unavailable',
   status: number,
   reason: string,
   request: { method?: string; url?: string },
-): [Record<string, unknown>] | [] {
-  if (!STRUCTURED_LOGS) return [];
-  return [{ outcome, status, reason, method: request.method, path: request.url?.split('?')[0] }];
+): void {
+  const fields = { outcome, status, reason, method: request.method, path: request.url?.split('?')[0] };
+  if (!(logger.localInstance instanceof ConsoleLogger)) logger[level]({ msg: text, ...fields });
+  else if (STRUCTURED_LOGS) logger[level](text, fields);
+  else logger[level](text);
 }
 
 /** Seconds a client is told to wait after a 503. */
@@ -78,15 +89,11 @@ export class BearerErrorFilter implements ExceptionFilter {
     const rejection = this.rejectionFor(error, request);
     const route = `${request.method} ${request.url?.split('?')[0]}`;
     if (rejection.status === 503) {
-      this.logger.warn(
-        `503 ${rejection.reason} ${route}: ${error.message}`,
-        ...fieldsOf('unavailable', 503, rejection.reason, request),
-      );
+      const text = `503 ${rejection.reason} ${route}: ${error.message}`;
+      writeLine(this.logger, 'warn', text, 'unavailable', 503, rejection.reason, request);
     } else {
-      this.logger.log(
-        `${rejection.status} ${rejection.reason} ${route}`,
-        ...fieldsOf('rejected', rejection.status, rejection.reason, request),
-      );
+      const text = `${rejection.status} ${rejection.reason} ${route}`;
+      writeLine(this.logger, 'log', text, 'rejected', rejection.status, rejection.reason, request);
     }
     if (writer) return writer.write(rejection, host);
     const adapter = this.adapterHost.httpAdapter;
