@@ -20,11 +20,11 @@ type Document = {
 const operation = (document: Document, path: string, method: string) => document.paths[path]![method]!;
 
 // what the guard applies to each route of help-api (the operator contract's table, plus readiness)
-const PUBLIC = [
+const PUBLIC: [string, string][] = [
   ['/health', 'get'],
   ['/health/ready', 'get'],
   ['/articles', 'get'],
-] as const;
+];
 const ANY_TOKEN = [['/tickets', 'get']] as const;
 const SCOPE_HELP_WRITE = [['/tickets', 'post']] as const;
 const ROLE_SUPPORT = [['/admin/tickets', 'get']] as const;
