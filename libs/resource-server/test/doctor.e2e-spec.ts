@@ -180,6 +180,67 @@ describe('nest-resource-server doctor (the built command, against the test issue
     expect(run.verdict).toBe('accepted');
   });
 
+  describe('with several issuers in OAUTH_ISSUER', () => {
+    let second: TestIssuer;
+    let stranger: TestIssuer;
+    beforeAll(async () => {
+      [second, stranger] = await Promise.all([
+        TestIssuer.start({ audience: 'todo-api' }),
+        TestIssuer.start({ audience: 'todo-api' }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([second?.close(), stranger?.close()]);
+    });
+    const several = () => ({ ...env, OAUTH_ISSUER: `${issuer.url},${second.url}` });
+
+    it('follows the token’s iss to its issuer: its discovery, its keys, its checks', async () => {
+      const token = second.token();
+      const run = await doctor([token], several());
+      expect(run.verdict).toBe('accepted');
+      expect(run.stdout).toContain(`issuer: pass - iss "${second.url}": issuer 2 of 2 in OAUTH_ISSUER`);
+      expect(run.stdout).toContain(`discovery: pass - ${second.url}/.well-known/openid-configuration`);
+      expect(run.stdout).toMatch(/^key: pass - kid "[^"]+" in the JWKS \(rsa\)$/m);
+      expect(run.stdout).toContain(`iss: pass - "${second.url}"`);
+      expect(run.stdout).not.toContain('fail');
+      expectNoLeak(run, token);
+    });
+
+    it('refuses a token of an issuer not listed, naming the listed ones, and fetches nothing from it', async () => {
+      const token = stranger.token();
+      const run = await doctor([token], several());
+      expect(run.status).toBe(1);
+      expect(run.verdict).toBe('refused: issuer_mismatch');
+      expect(run.stdout).toContain(
+        `issuer: fail - iss "${stranger.url}"; OAUTH_ISSUER lists ${issuer.url}, ${second.url}`,
+      );
+      expect([...stranger.hits.values()].reduce((sum, n) => sum + n, 0)).toBe(0);
+    });
+  });
+
+  describe('with a provider preset', () => {
+    it('checks --role where keycloak keeps roles (realm and the audience’s client roles)', async () => {
+      const keycloak = { ...env, OAUTH_PROVIDER: 'keycloak' };
+      const claims = { realm_access: { roles: ['user'] }, resource_access: { 'todo-api': { roles: ['editor'] } } };
+      const token = issuer.token({ claims });
+      expect((await doctor(['--role', 'editor', token], keycloak)).verdict).toBe('accepted');
+      const refused = await doctor(['--role', 'admin', token], keycloak);
+      expect(refused.verdict).toBe('refused: role_missing');
+      expect(refused.stdout).toContain(
+        'route: fail - role admin: roles held: user, editor; the roles the keycloak preset',
+      );
+    });
+
+    it('checks --scope against auth0 permissions too', async () => {
+      const auth0 = { ...env, OAUTH_PROVIDER: 'auth0' };
+      const token = issuer.token({ claims: { scope: 'openid', permissions: ['todo:write'] } });
+      expect((await doctor(['--scope', 'todo:write', token], auth0)).verdict).toBe('accepted');
+      const refused = await doctor(['--scope', 'todo:delete', token], auth0);
+      expect(refused.verdict).toBe('refused: scope_missing');
+      expect(refused.stdout).toContain('scopes held: openid todo:write');
+    });
+  });
+
   describe('with OAUTH_STRATEGY=introspection', () => {
     const introspection = () => ({
       ...env,

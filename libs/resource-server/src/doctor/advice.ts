@@ -22,7 +22,7 @@ export function adviceFor(
     case 'token_not_yet_valid':
       return "nbf or iat is ahead of this machine's clock beyond the tolerance: fix the clocks (NTP) or raise OAUTH_CLOCK_TOLERANCE";
     case 'issuer_mismatch':
-      return `iss ${JSON.stringify(claims?.iss)} is not OAUTH_ISSUER ${JSON.stringify(options.issuer)} (exact match, trailing slash included): set OAUTH_ISSUER to the server that issued it`;
+      return `iss ${JSON.stringify(claims?.iss)} is not OAUTH_ISSUER ${JSON.stringify(options.issuers.length > 1 ? options.issuers.map((i) => i.issuer).join(',') : options.issuer)} (exact match, trailing slash included): set OAUTH_ISSUER to the server that issued it`;
     case 'audience_mismatch':
       return `aud ${JSON.stringify(claims?.aud)} holds none of OAUTH_AUDIENCE (${audiences}): ask for a token for this API (audience/resource), or add its aud to OAUTH_AUDIENCE`;
     case 'token_type_not_accepted':
@@ -30,14 +30,22 @@ export function adviceFor(
     case 'token_inactive':
       return 'the authorization server says active: false (revoked, expired, or not issued by it)';
     case 'scope_missing':
-      return `the token's scopes (${JSON.stringify(claims?.scope ?? claims?.scp ?? null)}) lack one: ask for it at login`;
+      return options.claimSources
+        ? `the scopes the ${options.provider} preset reads lack one: ask for it at login`
+        : `the token's scopes (${JSON.stringify(claims?.scope ?? claims?.scp ?? null)}) lack one: ask for it at login`;
     case 'role_missing':
-      return `the roles claim (${options.rolesClaim}) holds none of them: grant the role, or set OAUTH_ROLES_CLAIM`;
+      return options.claimSources
+        ? `the roles the ${options.provider} preset reads (${options.claimSources.roles.map(showPath).join(', ') || 'none: set OAUTH_ROLES_CLAIM'}) hold none of them: grant the role, or set OAUTH_ROLES_CLAIM`
+        : `the roles claim (${options.rolesClaim}) holds none of them: grant the role, or set OAUTH_ROLES_CLAIM`;
     case 'token_bound':
       return 'a sender-constrained token (cnf) needs its proof';
     default:
       return reason;
   }
+}
+
+function showPath(path: string | readonly string[]): string {
+  return typeof path === 'string' ? path : path.join('.');
 }
 
 /** What proof a bound token (`cnf`, RFC 7800) needs. */

@@ -5,8 +5,14 @@ import type { DoctorRoute } from './token-doctor.js';
 
 /** The configuration line: what the options resolved to (no secret is among these). @internal */
 export function describeConfiguration(o: ResolvedOptions): string {
+  const issuers = o.issuerResolver
+    ? 'issuers from a resolver'
+    : o.issuers.length > 1
+      ? `issuers ${o.issuers.map((i) => i.issuer).join(',')}`
+      : `issuer ${o.issuer}`;
   return [
-    `issuer ${o.issuer}`,
+    issuers,
+    ...(o.provider === 'generic' ? [] : [`provider ${o.provider}`]),
     `audience ${[...o.audiences].join(',')}`,
     `strategy ${o.strategy}`,
     `algorithms ${o.algorithms.join(',')}`,

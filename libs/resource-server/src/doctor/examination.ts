@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { compileRequirements, type RouteRequirement } from '../authorization/claim-checks.js';
+import { compileRequirements, rolesOf, scopesOf, type RouteRequirement } from '../authorization/claim-checks.js';
+import { claimReaderFor } from '../authorization/claim-sources.js';
 import type { AccessTokenClaims } from '../claims/access-token-claims.js';
 import { hasAudience, isIdToken } from '../claims/registered-claims.validator.js';
 import { checkTimes } from '../claims/time-rules.js';
@@ -13,7 +14,9 @@ import type { IntrospectionResponse } from '../introspection/token-introspector.
 import { TokenIntrospector } from '../introspection/token-introspector.js';
 import { isJwsCompact, parseJoseHeader, type JoseHeader } from '../jwt/jose-header.validator.js';
 import { JwksKeyStore } from '../jwt/jwks-key-store.js';
+import { IssuerVerifiers } from '../module/issuer-verifiers.js';
 import { RESOLVED_OPTIONS } from '../module/resource-server.tokens.js';
+import { unverifiedIssuer } from '../verification/issuer-routing.verifier.js';
 import { TokenVerifier } from '../verification/token-verifier.js';
 import { adviceFor, boundTokenAdvice, describeTimes } from './advice.js';
 import { decodePayload, describeHeader, describeHeaderSafely, describeRoute } from './describe.js';
@@ -23,7 +26,12 @@ import type { DoctorRoute } from './token-doctor.js';
 /** One diagnosis: the module's parts, and the lines written so far. */
 /** @internal */
 export class Examination {
-  private readonly options: ResolvedOptions;
+  /** The module's options; with several issuers, as seen by the token's issuer once it is picked. */
+  private options: ResolvedOptions;
+  /** The key store of the token's issuer. */
+  private keyStore?: JwksKeyStore;
+  /** Discovery of the token's issuer. */
+  private metadata?: AuthorizationServerMetadataSource;
   private failed = false;
 
   constructor(
@@ -39,6 +47,10 @@ export class Examination {
     const local = this.options.strategy === 'jwt' || (this.options.strategy === 'auto' && isJwsCompact(this.token));
     if (this.options.strategy === 'auto') {
       this.add('strategy', 'info', local ? 'auto: a JWS, validated locally' : 'auto: not a JWS, introspected');
+    }
+    if (local && !this.pickIssuer()) {
+      this.skip('discovery', 'jwks', 'header', 'key', 'signature', 'exp/nbf/iat', 'aud', 'id-token markers', 'cnf');
+      return { checks: this.checks, verdict: await this.pipelineVerdict() };
     }
     const reachable = local ? await this.fetchKeys() : await this.findIntrospectionEndpoint();
     const verdict = await this.pipelineVerdict();
@@ -72,9 +84,45 @@ export class Examination {
     }
   }
 
+  /**
+   * Several issuers: the token's unverified `iss` picks one, as the module's router does; the
+   * lines after this one then speak of that issuer's discovery, keys, audience and algorithms.
+   * False when no listed issuer is the token's (the pipeline refuses it before any fetch).
+   */
+  private pickIssuer(): boolean {
+    const several = this.context.get<IssuerVerifiers | null>(IssuerVerifiers, { strict: false });
+    if (!several) return true;
+    const iss = unverifiedIssuer(this.token);
+    const listed = this.options.issuers.map((i) => i.issuer);
+    const index = iss === undefined ? -1 : listed.indexOf(iss);
+    if (index === -1) {
+      const names = this.options.issuerResolver ? 'the issuer resolver decides' : listed.join(', ');
+      const read = iss === undefined ? 'the token has no readable iss' : `iss ${JSON.stringify(iss)}`;
+      this.add('issuer', this.options.issuerResolver ? 'info' : 'fail', `${read}; OAUTH_ISSUER lists ${names}`);
+      if (!this.options.issuerResolver) this.failed = true;
+      return false;
+    }
+    const issuer = this.options.issuers[index]!;
+    this.add('issuer', 'pass', `iss ${JSON.stringify(iss)}: issuer ${index + 1} of ${listed.length} in OAUTH_ISSUER`);
+    this.keyStore = several.keyStores.get(issuer.issuer);
+    if (index > 0) this.metadata = new AuthorizationServerMetadataSource(issuer.issuer, this.options.httpTimeoutMs);
+    this.options = {
+      ...this.options,
+      issuer: issuer.issuer,
+      audiences: issuer.audiences,
+      algorithms: issuer.algorithms,
+      jwksUri: issuer.jwksUri,
+    };
+    return true;
+  }
+
+  private keys(): JwksKeyStore {
+    return this.keyStore ?? this.context.get(JwksKeyStore);
+  }
+
   private async fetchKeys(): Promise<boolean> {
     if (!(await this.discovery('jwks_uri', this.options.jwksUri))) return false;
-    const keys = this.context.get(JwksKeyStore);
+    const keys = this.keys();
     await keys.ensureFetched();
     const status = keys.status();
     if (status.keysFetched) {
@@ -102,7 +150,8 @@ export class Examination {
       this.add('discovery', 'skip', `${field} configured: ${configured}`);
       return true;
     }
-    const source = this.context.get(AuthorizationServerMetadataSource, { strict: false });
+    const source: AuthorizationServerMetadataSource =
+      this.metadata ?? this.context.get(AuthorizationServerMetadataSource, { strict: false });
     try {
       const metadata = await source.get();
       if (!metadata[field]) {
@@ -155,7 +204,7 @@ export class Examination {
       return true;
     }
     try {
-      const key: KeyObject = await this.context.get(JwksKeyStore).key(header.kid!, header.alg);
+      const key: KeyObject = await this.keys().key(header.kid!, header.alg);
       this.add('key', 'pass', `kid ${JSON.stringify(header.kid)} in the JWKS (${key.asymmetricKeyType})`);
       return true;
     } catch (error) {
@@ -252,13 +301,22 @@ export class Examination {
     if (this.route.scopes?.length) requirements.push({ kind: 'scope', scopes: this.route.scopes });
     if (this.route.roles?.length) requirements.push({ kind: 'role', roles: this.route.roles });
     if (requirements.length === 0) return { kind: 'accepted' };
+    // the guard's reader: a preset's claims (auth0 permissions, keycloak realm and client roles)
+    const { claimSources, rolesClaim } = this.options;
+    const reader = claimSources && claimReaderFor(claimSources);
     try {
-      compileRequirements(requirements, this.options.rolesClaim)(claims);
+      compileRequirements(requirements, rolesClaim, undefined, reader)(claims);
       this.add('route', 'pass', describeRoute(this.route));
       return { kind: 'accepted' };
     } catch (error) {
       const reason: RejectionReason = error instanceof BearerTokenError ? error.reason : 'token_invalid';
-      this.add('route', 'fail', `${describeRoute(this.route)}: ${adviceFor(reason, this.options, claims)}`);
+      const held =
+        reason === 'scope_missing'
+          ? `scopes held: ${[...(reader ? reader.scopes(claims) : scopesOf(claims))].join(' ') || 'none'}; `
+          : reason === 'role_missing'
+            ? `roles held: ${(reader ? reader.roles(claims) : rolesOf(claims, rolesClaim)).join(', ') || 'none'}; `
+            : '';
+      this.add('route', 'fail', `${describeRoute(this.route)}: ${held}${adviceFor(reason, this.options, claims)}`);
       return { kind: 'refused', reason };
     }
   }
