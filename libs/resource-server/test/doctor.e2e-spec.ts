@@ -235,6 +235,8 @@ describe('nest-resource-server doctor (the built command, against the test issue
       const auth0 = { ...env, OAUTH_PROVIDER: 'auth0' };
       const token = issuer.token({ claims: { scope: 'openid', permissions: ['todo:write'] } });
       expect((await doctor(['--scope', 'todo:write', token], auth0)).verdict).toBe('accepted');
+      expect((await doctor(['--provider', 'auth0', '--scope', 'todo:write', token], env)).verdict).toBe('accepted');
+      expect((await doctor(['--scope', 'todo:write', token], env)).verdict).toBe('refused: scope_missing');
       const refused = await doctor(['--scope', 'todo:delete', token], auth0);
       expect(refused.verdict).toBe('refused: scope_missing');
       expect(refused.stdout).toContain('scopes held: openid todo:write');

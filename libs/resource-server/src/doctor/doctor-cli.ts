@@ -15,6 +15,7 @@ const FLAG_VARIABLES: Readonly<Record<string, string>> = {
   '--introspection-endpoint': 'OAUTH_INTROSPECTION_ENDPOINT',
   '--client-id': 'OAUTH_CLIENT_ID',
   '--roles-claim': 'OAUTH_ROLES_CLAIM',
+  '--provider': 'OAUTH_PROVIDER',
   '--timeout-ms': 'OAUTH_HTTP_TIMEOUT_MS',
 };
 
@@ -26,7 +27,8 @@ const USAGE = `usage: nest-resource-server doctor [options] <token | ->
 options (each overrides its variable; secrets come from the environment only):
   --issuer URL  --audience A,B  --jwks-uri URL  --strategy jwt|introspection|auto
   --algorithms RS256,...  --clock-tolerance SECONDS  --introspection-endpoint URL
-  --client-id ID  --roles-claim CLAIM  --timeout-ms MS
+  --client-id ID  --roles-claim CLAIM  --provider generic|fusionauth|keycloak|auth0|entra|cognito
+  --timeout-ms MS
   --scope S (repeatable: all needed)  --role R (repeatable: any one is enough)`;
 
 /** Where the CLI writes: lines for standard output and for standard error. */
