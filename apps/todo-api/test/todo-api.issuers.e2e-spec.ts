@@ -76,6 +76,105 @@ describe.each(['express', 'fastify'])('todo-api with several issuers and a prese
   });
 });
 
+/**
+ * Each row of the contract's preset table through todo-api: where POST /todos finds
+ * `todo:write` and DELETE /todos/:id finds the `admin` role, and what else the preset demands.
+ */
+interface PresetRow {
+  readonly provider: string;
+  readonly env?: Record<string, string>;
+  /** Claims of an access token with todo:write and the admin role, as that provider writes them. */
+  readonly admin: Record<string, unknown>;
+  /** The same token without the scope and the role where the preset reads them. */
+  readonly plain: Record<string, unknown>;
+  /** A token the preset alone refuses, and why. */
+  readonly refused?: readonly [Record<string, unknown>, string];
+}
+const PRESET_ROWS: readonly PresetRow[] = [
+  { provider: 'generic', admin: { scp: ['todo:write'], roles: ['admin'] }, plain: { scope: 'openid', roles: [] } },
+  { provider: 'fusionauth', admin: { scope: 'todo:write', roles: ['admin'] }, plain: { scope: 'openid' } },
+  {
+    provider: 'auth0',
+    env: { OAUTH_ROLES_CLAIM: 'https://todo.example.com/roles' },
+    admin: { scope: 'openid', permissions: ['todo:write'], 'https://todo.example.com/roles': ['admin'] },
+    plain: { scope: 'openid', permissions: ['todo:read'], roles: ['admin'] },
+  },
+  {
+    provider: 'entra',
+    admin: { scp: 'todo:write', roles: ['admin'] },
+    plain: { scope: 'todo:write', scp: 'todo:read', roles: [] },
+  },
+  {
+    provider: 'cognito',
+    admin: {
+      aud: undefined,
+      client_id: 'todo-api',
+      token_use: 'access',
+      scope: 'todo:write',
+      'cognito:groups': ['admin'],
+    },
+    plain: { aud: undefined, client_id: 'todo-api', token_use: 'access', scope: 'openid', roles: ['admin'] },
+    refused: [
+      { aud: undefined, client_id: 'other-client', token_use: 'access', scope: 'todo:write' },
+      'audience_mismatch',
+    ],
+  },
+  {
+    provider: 'keycloak',
+    env: { OAUTH_ROLES_CLAIM: 'groups' },
+    admin: { typ: 'Bearer', scope: 'todo:write', groups: ['admin'] },
+    plain: { typ: 'Bearer', scope: 'openid', resource_access: { 'todo-api': { roles: ['admin'] } } },
+    refused: [{ typ: 'ID', scope: 'todo:write' }, 'token_type_not_accepted'],
+  },
+];
+
+describe.each(['express', 'fastify'])('todo-api with each OAUTH_PROVIDER preset (HTTP_PLATFORM=%s)', (platform) => {
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start({ audience: 'todo-api' });
+  });
+  afterAll(() => issuer?.close());
+
+  it.each(PRESET_ROWS.map((row) => [row.provider, row] as const))(
+    '%s: the scope and the role where the preset reads them, and nowhere else',
+    async (_provider, row) => {
+      const app = await startSampleApp((o) => TodoApiModule.forRoot(o), DEFAULTS, {
+        HTTP_PLATFORM: platform,
+        OAUTH_ISSUER: issuer.url,
+        OAUTH_PROVIDER: row.provider,
+        ...row.env,
+      });
+      try {
+        const call = (method: string, path: string, claims: Record<string, unknown>) =>
+          fetch(`${app.url}${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${issuer.token({ claims: { sub: 'preset-user', ...claims } })}`,
+              'content-type': 'application/json',
+            },
+            body: method === 'POST' ? JSON.stringify({ title: row.provider }) : undefined,
+          });
+        const reasonOf = async (response: Response) => ((await response.json()) as { reason: string }).reason;
+        const created = await call('POST', '/todos', row.admin);
+        expect(created.status).toBe(201);
+        const { id } = (await created.json()) as { id: string };
+        const withoutScope = await call('POST', '/todos', row.plain);
+        expect([withoutScope.status, await reasonOf(withoutScope)]).toEqual([403, 'scope_missing']);
+        const withoutRole = await call('DELETE', `/todos/${id}`, row.plain);
+        expect([withoutRole.status, await reasonOf(withoutRole)]).toEqual([403, 'role_missing']);
+        expect((await call('DELETE', `/todos/${id}`, row.admin)).status).toBe(204);
+        if (row.refused) {
+          const [claims, reason] = row.refused;
+          const response = await call('GET', '/me', claims);
+          expect([response.status, await reasonOf(response)]).toEqual([401, reason]);
+        }
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
+
 describe('todo-api start-up with several issuers and presets', () => {
   const problemsOf = (env: Record<string, string>) => {
     try {
