@@ -107,7 +107,7 @@ function run(argv, { cwd, env = {}, timeoutMs = 300_000 } = {}) {
   });
 }
 
-/** Starts the built app on port 0, checks a public and a guarded route, stops it. */
+/** Starts the built app on port 0, checks a public route, a guarded one and readiness, stops it. */
 async function boot(fixture, cwd) {
   const child = spawn(NODE, [fixture.main], {
     cwd,
@@ -137,12 +137,22 @@ async function boot(fixture, cwd) {
     const health = await fetch(`${url}/health`);
     const guarded = await fetch(`${url}/me`);
     const challenge = guarded.headers.get('www-authenticate') ?? '';
-    if (health.status !== 200 || guarded.status !== 401 || !challenge.startsWith('Bearer realm=')) {
+    // main.js points at an issuer nothing answers (127.0.0.1:9): terminus says not ready
+    const ready = await fetch(`${url}/health/ready`);
+    const readiness = await ready.text();
+    if (
+      health.status !== 200 ||
+      guarded.status !== 401 ||
+      !challenge.startsWith('Bearer realm=') ||
+      ready.status !== 503 ||
+      !readiness.includes('"status":"error"')
+    ) {
       throw new Error(
-        `GET /health ${health.status}, GET /me ${guarded.status} "${challenge}" (want 200, 401 Bearer realm=...)`,
+        `GET /health ${health.status}, GET /me ${guarded.status} "${challenge}", GET /health/ready ${ready.status} ` +
+          `${readiness} (want 200, 401 Bearer realm=..., 503 {"status":"error",...})`,
       );
     }
-    return `${url}: /health 200, /me 401 ${challenge}`;
+    return `${url}: /health 200, /me 401 ${challenge}, /health/ready 503`;
   } catch (error) {
     throw Object.assign(error, { output });
   } finally {

@@ -1,26 +1,33 @@
 import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { ResourceServerModule } from 'nest-resource-server';
+import { createResourceServerDocument } from 'nest-resource-server/openapi';
 import { TestIssuer } from 'nest-resource-server/testing';
 import { AUDIENCE, AppModule } from '../src/app.module.js';
 import { httpAdapter } from '../src/http-adapter.js';
+
+/** The app as main.ts builds it (on HTTP_PLATFORM), against `issuerUrl`, listening on a free port. */
+async function start(issuerUrl: string): Promise<{ app: INestApplication; base: string }> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forIssuer(issuerUrl)] }).compile();
+  const adapter = httpAdapter();
+  const app = adapter
+    ? moduleRef.createNestApplication(adapter, { logger: ['error'] })
+    : moduleRef.createNestApplication({ logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  return { app, base: await app.getUrl() };
+}
 
 describe(`nest-resource-server installed in a Nest 12 ESM app on ${process.env.HTTP_PLATFORM ?? 'express'}`, () => {
   let issuer: TestIssuer;
   let app: INestApplication;
   let base: string;
-  const get = (path: string, token?: string) =>
-    fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string, at = base) =>
+    fetch(`${at}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   beforeAll(async () => {
     issuer = await TestIssuer.start({ audience: AUDIENCE });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forIssuer(issuer.url)] }).compile();
-    const adapter = httpAdapter();
-    app = adapter
-      ? moduleRef.createNestApplication(adapter, { logger: ['error'] })
-      : moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    ({ app, base } = await start(issuer.url));
   });
   afterAll(async () => {
     await app?.close();
@@ -55,5 +62,89 @@ describe(`nest-resource-server installed in a Nest 12 ESM app on ${process.env.H
     expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     const allowed = await get('/admin', issuer.token({ claims: { scope: 'todo:write' } }));
     expect(allowed.status).toBe(200);
+  });
+
+  describe('readiness with @nestjs/terminus (GET /health/ready)', () => {
+    it("answers 200 with the issuer's keys under oauth", async () => {
+      // with no key cached yet, the probe fetches the JWKS once itself: no wait needed
+      const response = await get('/health/ready');
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body).toMatchObject({
+        status: 'ok',
+        error: {},
+        info: { oauth: { status: 'up', jwt: { status: 'up', issuers: { [issuer.url]: { status: 'up', keys: 1 } } } } },
+      });
+      expect(body.details).toEqual(body.info);
+    });
+
+    it('answers 503 while the issuer refuses and no key was ever fetched, 200 once it answers', async () => {
+      const down = await TestIssuer.start({ audience: AUDIENCE });
+      await down.goDown('refuse');
+      const other = await start(down.url);
+      try {
+        const response = await get('/health/ready', undefined, other.base);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toMatchObject({
+          status: 'error',
+          info: {},
+          error: {
+            oauth: { status: 'down', jwt: { status: 'down', issuers: { [down.url]: { status: 'down' } } } },
+          },
+        });
+        await down.comeBack();
+        const back = await get('/health/ready', undefined, other.base);
+        expect(back.status).toBe(200);
+        expect(await back.json()).toMatchObject({ status: 'ok', info: { oauth: { status: 'up' } } });
+      } finally {
+        await other.app.close();
+        await down.close();
+      }
+    });
+  });
+
+  describe('OpenAPI with @nestjs/swagger (createResourceServerDocument)', () => {
+    let document: OpenAPIObject;
+    const operation = (path: string) => document.paths[path]?.get;
+
+    beforeAll(async () => {
+      document = await createResourceServerDocument(app, new DocumentBuilder().setTitle('consumer').build());
+    });
+
+    it("declares the bearer scheme, and the issuer's discovery (it names no authorization endpoint)", () => {
+      expect(document.components?.securitySchemes?.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      });
+      expect(document.components?.securitySchemes?.oauth2).toEqual({
+        type: 'openIdConnect',
+        openIdConnectUrl: `${issuer.url}/.well-known/openid-configuration`,
+      });
+    });
+
+    it('puts a bearer requirement and a 401 on a protected route, no 403 when it has no rule', () => {
+      expect(operation('/me')?.security).toContainEqual({ bearer: [] });
+      expect(operation('/me')?.responses).toHaveProperty('401');
+      expect(operation('/me')?.responses).not.toHaveProperty('403');
+    });
+
+    it('requires bearer (no scopes) or oauth2 with the scope, and a 403 naming it, on a @RequireScope() route', () => {
+      expect(document.openapi).toMatch(/^3\.0\./);
+      // OpenAPI 3.0 §4.7.30: only oauth2/openIdConnect requirements may list scopes
+      expect(operation('/admin')?.security).toContainEqual({ bearer: [] });
+      expect(operation('/admin')?.security).toContainEqual({ oauth2: ['todo:write'] });
+      expect(operation('/admin')?.responses?.['403']).toMatchObject({
+        description: expect.stringContaining('todo:write'),
+      });
+    });
+
+    it('puts no security on @Public() routes', () => {
+      for (const path of ['/health', '/health/ready']) {
+        expect(operation(path)).toBeDefined();
+        expect(operation(path)).not.toHaveProperty('security');
+        expect(operation(path)?.responses).not.toHaveProperty('401');
+      }
+    });
   });
 });
