@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type ModuleMetadata, type NestApplicationOptions } from '@nestjs/common';
 import { Logger as PinoLogger, LoggerModule } from 'nestjs-pino';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -33,48 +33,61 @@ const PINO_REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** The logging of a block's apps: modules to import, app options, and a step before init. */
+interface Logging {
+  readonly imports?: NonNullable<ModuleMetadata['imports']>;
+  readonly options?: NestApplicationOptions;
+  readonly configure?: (app: INestApplication) => void;
+}
+
+/**
+ * A block's two probe apps with `logging`: one whose issuer answers (its keys fetched, and
+ * their log lines written, before any test looks) and one whose issuer is down.
+ */
+function useProbeApps(platform: string, logging: Logging) {
+  const apps = {} as { issuer: TestIssuer; downIssuer: TestIssuer; app: INestApplication; downApp: INestApplication };
+  async function appFor(issuerUrl: string): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [...(logging.imports ?? []), ResourceServerModule.forRoot({ issuer: issuerUrl, audience: 'api' })],
+      controllers: [ProbeController],
+    }).compile();
+    const created =
+      platform === 'express'
+        ? moduleRef.createNestApplication(logging.options)
+        : moduleRef.createNestApplication(new FastifyAdapter(), logging.options);
+    logging.configure?.(created);
+    await created.init();
+    if (platform === 'fastify') await created.getHttpAdapter().getInstance().ready();
+    return created;
+  }
+  beforeAll(async () => {
+    apps.issuer = await TestIssuer.start({ audience: 'api' });
+    apps.downIssuer = await TestIssuer.start({ audience: 'api' });
+    apps.app = await appFor(apps.issuer.url);
+    apps.downApp = await appFor(apps.downIssuer.url);
+    await apps.downIssuer.goDown('refuse');
+    await request(apps.app.getHttpServer())
+      .get('/claims')
+      .set('Authorization', `Bearer ${apps.issuer.token()}`)
+      .expect(200);
+  });
+  afterAll(async () => {
+    await apps.app.close();
+    await apps.downApp.close();
+    await apps.issuer.close();
+    await apps.downIssuer.close();
+  });
+  return apps;
+}
+
 describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
   describe.each([true, false])('ConsoleLogger json: %s', (json) => {
-    let issuer: TestIssuer;
-    let downIssuer: TestIssuer;
-    let app: INestApplication;
-    let downApp: INestApplication;
+    const s = useProbeApps(platform, { options: { logger: new ConsoleLogger({ json, colors: false }) } });
     const written: string[] = [];
     const capture = (chunk: unknown) => {
       written.push(String(chunk));
       return true;
     };
-
-    async function appFor(issuerUrl: string): Promise<INestApplication> {
-      const moduleRef = await Test.createTestingModule({
-        imports: [ResourceServerModule.forRoot({ issuer: issuerUrl, audience: 'api' })],
-        controllers: [ProbeController],
-      }).compile();
-      const logger = new ConsoleLogger({ json, colors: false });
-      const created =
-        platform === 'express'
-          ? moduleRef.createNestApplication({ logger })
-          : moduleRef.createNestApplication(new FastifyAdapter(), { logger });
-      await created.init();
-      if (platform === 'fastify') await created.getHttpAdapter().getInstance().ready();
-      return created;
-    }
-
-    beforeAll(async () => {
-      issuer = await TestIssuer.start({ audience: 'api' });
-      downIssuer = await TestIssuer.start({ audience: 'api' });
-      app = await appFor(issuer.url);
-      downApp = await appFor(downIssuer.url);
-      await downIssuer.goDown('refuse');
-      // the key stores' first fetch, and its log lines, before any test looks
-      await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${issuer.token()}`).expect(200);
-    });
-    afterAll(async () => {
-      await app.close();
-      await downApp.close();
-      await issuer.close();
-      await downIssuer.close();
-    });
 
     async function logsOf(send: () => Promise<unknown>): Promise<string[]> {
       written.length = 0;
@@ -93,12 +106,12 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
     }
 
     const tokens = () => ({
-      expired: issuer.token({ claims: { exp: now() - 120 } }),
-      forged: `${issuer.token().slice(0, -8)}AAAAAAAA`,
-      idToken: issuer.token({ claims: { nonce: 'n-123', at_hash: 'abcdefgh' } }),
+      expired: s.issuer.token({ claims: { exp: now() - 120 } }),
+      forged: `${s.issuer.token().slice(0, -8)}AAAAAAAA`,
+      idToken: s.issuer.token({ claims: { nonce: 'n-123', at_hash: 'abcdefgh' } }),
       otherIssuer: signJws(
         { alg: 'HS256', kid: 'k' },
-        { iss: issuer.url, aud: 'api', exp: now() + 60 },
+        { iss: s.issuer.url, aud: 'api', exp: now() + 60 },
         createSecretKey(Buffer.from('secret-secret-secret-secret-1234')),
       ),
       opaque: 'opaque-token-value-1234567890',
@@ -110,7 +123,7 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
         const token = tokens()[kind];
         let body: { reason: string } = { reason: '' };
         const lines = await logsOf(async () => {
-          const response = await request(app.getHttpServer())
+          const response = await request(s.app.getHttpServer())
             .get('/claims?q=1')
             .set('Authorization', `Bearer ${token}`);
           expect(response.status).toBe(401);
@@ -139,8 +152,8 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
     it('logs a token in the cookie, and two tokens, without either', async () => {
       const { expired, forged } = tokens();
       const lines = await logsOf(async () => {
-        await request(app.getHttpServer()).get('/claims').set('Cookie', `app.at=${expired}`).expect(401);
-        await request(app.getHttpServer())
+        await request(s.app.getHttpServer()).get('/claims').set('Cookie', `app.at=${expired}`).expect(401);
+        await request(s.app.getHttpServer())
           .get('/claims')
           .set('Authorization', `Bearer ${forged}`)
           .set('Cookie', `app.at=${expired}`)
@@ -153,9 +166,9 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
     });
 
     it('logs an unreachable authorization server as one warning, without the token', async () => {
-      const token = issuer.token();
+      const token = s.issuer.token();
       const lines = await logsOf(async () => {
-        await request(downApp.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(503);
+        await request(s.downApp.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(503);
       });
       const answered = lines.filter((line) => line.includes('503'));
       expect(answered).toHaveLength(1);
@@ -170,45 +183,12 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
   });
 
   describe('nestjs-pino', () => {
-    let issuer: TestIssuer;
-    let downIssuer: TestIssuer;
-    let app: INestApplication;
-    let downApp: INestApplication;
-
-    async function appFor(issuerUrl: string): Promise<INestApplication> {
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          // pino-http puts the request, headers included, on every line written while it is
-          // served (its own "request completed" and ours): the README's redact paths
-          LoggerModule.forRoot({ pinoHttp: [{ redact: PINO_REDACT_PATHS }, stream] }),
-          ResourceServerModule.forRoot({ issuer: issuerUrl, audience: 'api' }),
-        ],
-        controllers: [ProbeController],
-      }).compile();
-      const options = { bufferLogs: true };
-      const created =
-        platform === 'express'
-          ? moduleRef.createNestApplication(options)
-          : moduleRef.createNestApplication(new FastifyAdapter(), options);
-      created.useLogger(created.get(PinoLogger));
-      await created.init();
-      if (platform === 'fastify') await created.getHttpAdapter().getInstance().ready();
-      return created;
-    }
-
-    beforeAll(async () => {
-      issuer = await TestIssuer.start({ audience: 'api' });
-      downIssuer = await TestIssuer.start({ audience: 'api' });
-      app = await appFor(issuer.url);
-      downApp = await appFor(downIssuer.url);
-      await downIssuer.goDown('refuse');
-      await request(app.getHttpServer()).get('/claims').set('Authorization', `Bearer ${issuer.token()}`).expect(200);
-    });
-    afterAll(async () => {
-      await app.close();
-      await downApp.close();
-      await issuer.close();
-      await downIssuer.close();
+    const s = useProbeApps(platform, {
+      // pino-http puts the request, headers included, on every line written while it is
+      // served (its own "request completed" and ours): the README's redact paths
+      imports: [LoggerModule.forRoot({ pinoHttp: [{ redact: PINO_REDACT_PATHS }, stream] })],
+      options: { bufferLogs: true },
+      configure: (app) => app.useLogger(app.get(PinoLogger)),
     });
 
     async function recordsOf(send: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
@@ -223,14 +203,14 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
       'writes a %s token as one JSON line whose fields are the event’s, without any part of the token',
       async (kind) => {
         const token = {
-          expired: () => issuer.token({ claims: { exp: now() - 120 } }),
-          forged: () => `${issuer.token().slice(0, -8)}AAAAAAAA`,
-          idToken: () => issuer.token({ claims: { nonce: 'n-123', at_hash: 'abcdefgh' } }),
+          expired: () => s.issuer.token({ claims: { exp: now() - 120 } }),
+          forged: () => `${s.issuer.token().slice(0, -8)}AAAAAAAA`,
+          idToken: () => s.issuer.token({ claims: { nonce: 'n-123', at_hash: 'abcdefgh' } }),
           opaque: () => 'opaque-token-value-1234567890',
         }[kind]();
         let reason = '';
         const records = await recordsOf(async () => {
-          const response = await request(app.getHttpServer())
+          const response = await request(s.app.getHttpServer())
             .get('/claims?q=1')
             .set('Authorization', `Bearer ${token}`)
             .set('Cookie', `other=1`)
@@ -259,9 +239,9 @@ describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
     );
 
     it('writes an unreachable authorization server as one warning with its fields, no stack, no token', async () => {
-      const token = issuer.token();
+      const token = s.issuer.token();
       const records = await recordsOf(async () => {
-        await request(downApp.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(503);
+        await request(s.downApp.getHttpServer()).get('/claims').set('Authorization', `Bearer ${token}`).expect(503);
       });
       expect(records).toEqual([expect.objectContaining({ level: 40, outcome: 'unavailable', status: 503 })]);
       for (const part of token.split('.')) expect(written.join('\n')).not.toContain(part);
