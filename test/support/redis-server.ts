@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 
 /** A `redis-server` of the test's own, on a port of its own, that the test may stop and start again. */
 export interface TestRedis {
@@ -13,13 +13,14 @@ export interface TestRedis {
 }
 
 /**
- * Starts `redis-server` on a free loopback port, with no persistence. redis-server cannot
- * report a port it picked itself (`--port 0` turns TCP off), so a free port is asked of the
- * kernel first; if another process takes it meanwhile, another port is tried.
+ * Starts `redis-server` on a loopback port of its own, with no persistence. redis-server
+ * cannot report a port it picked itself (`--port 0` turns TCP off), and a stopped server's
+ * port must stay free until `start()`, so the port is picked where nothing else takes one
+ * (see {@link candidatePort}); if something holds it anyway, another is tried.
  */
 export async function startTestRedis(): Promise<TestRedis> {
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = candidatePort();
     let child: ChildProcess;
     try {
       child = await launch(port);
@@ -27,6 +28,7 @@ export async function startTestRedis(): Promise<TestRedis> {
       if (attempt < 4) continue;
       throw error;
     }
+    handedOut.add(port);
     const redis: TestRedis = {
       port,
       url: `redis://127.0.0.1:${port}`,
@@ -48,15 +50,22 @@ export async function eventually(probe: () => Promise<boolean>, timeoutMs = 20_0
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** Ports of this process's test Redis servers, stopped ones included: never picked again. */
+const handedOut = new Set<number>();
+
+/**
+ * A port below the kernel's ephemeral range, which `listen(0)` and outgoing connections draw
+ * from, so no other socket of the tests takes it while the server is stopped; in a band of
+ * 1,000 ports per Jest worker, so that two workers never pick the same one.
+ */
+function candidatePort(): number {
+  const [low = 32_768] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1') % 10;
+  const base = Math.max(low, 11_024) - 10_000 + worker * 1_000;
+  for (;;) {
+    const port = base + Math.floor(Math.random() * 1_000);
+    if (!handedOut.has(port)) return port;
+  }
 }
 
 function launch(port: number): Promise<ChildProcess> {
