@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, type INestApplication, type ModuleMetadata, type NestApplicationOptions } from '@nestjs/common';
 import { Logger as PinoLogger, LoggerModule } from 'nestjs-pino';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ResourceServerModule } from 'nest-resource-server';
 import { signJws, TestIssuer } from 'nest-resource-server/testing';
+import { resourceServerLogLines } from './support/log-lines.js';
 import { PLATFORMS, ProbeController } from './support/probe-app.js';
 
 // One log line per rejection: with Nest's JSON logger, one JSON object carrying the event's
@@ -83,27 +84,8 @@ function useProbeApps(platform: string, logging: Logging) {
 describe.each(PLATFORMS)('rejection logs on %s', (platform) => {
   describe.each([true, false])('ConsoleLogger json: %s', (json) => {
     const s = useProbeApps(platform, { options: { logger: new ConsoleLogger({ json, colors: false }) } });
-    const written: string[] = [];
-    const capture = (chunk: unknown) => {
-      written.push(String(chunk));
-      return true;
-    };
-
-    async function logsOf(send: () => Promise<unknown>): Promise<string[]> {
-      written.length = 0;
-      const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-      const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-      try {
-        await send();
-      } finally {
-        out.mockRestore();
-        err.mockRestore();
-      }
-      return written
-        .join('')
-        .split('\n')
-        .filter((line) => line.includes('ResourceServer') && line.includes('/claims'));
-    }
+    const logsOf = async (send: () => Promise<unknown>) =>
+      (await resourceServerLogLines(send)).filter((line) => line.includes('/claims'));
 
     const tokens = () => ({
       expired: s.issuer.token({ claims: { exp: now() - 120 } }),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, UseFilters, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -32,6 +32,7 @@ import { ResourceServerIoAdapter } from 'nest-resource-server/socket.io';
 import { TestIssuer } from 'nest-resource-server/testing';
 import { ResourceServerWsAdapter } from 'nest-resource-server/ws';
 import { PLATFORMS, type Platform } from './support/probe-app.js';
+import { resourceServerLogLines } from './support/log-lines.js';
 import { openIo, openWs, type Opened, type Refusal, type TestClient } from '../../../test/support/websocket-clients.js';
 
 const TRUSTED = 'http://app.example';
@@ -365,29 +366,12 @@ describe.each<Kind>(['ws', 'socket.io'])('WebSocket refusal logs (%s)', (kind) =
     await issuer.close();
   });
 
-  /** The library's log lines written while `send` runs. */
-  async function logsOf(send: () => Promise<unknown>): Promise<string[]> {
-    const written: string[] = [];
-    const capture = (chunk: unknown) => written.push(String(chunk)) > 0;
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    try {
-      await send();
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    return written
-      .join('')
-      .split('\n')
-      .filter((line) => line.includes('ResourceServer'));
-  }
   const open = (headers: Record<string, string>) =>
     kind === 'ws' ? openWs(`ws://127.0.0.1:${port}/live`, headers) : openIo(`http://127.0.0.1:${port}`, headers);
 
   it('logs a refused handshake once, with its reason and without the token', async () => {
     const token = issuer.token({ claims: { aud: 'another-api' } });
-    const lines = await logsOf(async () => {
+    const lines = await resourceServerLogLines(async () => {
       const opened = await open({ authorization: `Bearer ${token}` });
       expect(opened.refused).toBeDefined();
     });
@@ -402,7 +386,7 @@ describe.each<Kind>(['ws', 'socket.io'])('WebSocket refusal logs (%s)', (kind) =
   it('logs a message refused in-band once, without the token', async () => {
     const token = issuer.token();
     const { client } = await open({ authorization: `Bearer ${token}` });
-    const lines = await logsOf(async () => {
+    const lines = await resourceServerLogLines(async () => {
       client!.send('write');
       await client!.next('exception');
     });
