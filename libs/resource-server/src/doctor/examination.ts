@@ -30,8 +30,6 @@ export class Examination {
   private options: ResolvedOptions;
   /** The key store of the token's issuer. */
   private keyStore?: JwksKeyStore;
-  /** Discovery of the token's issuer. */
-  private metadata?: AuthorizationServerMetadataSource;
   private failed = false;
 
   constructor(
@@ -105,7 +103,6 @@ export class Examination {
     const issuer = this.options.issuers[index]!;
     this.add('issuer', 'pass', `iss ${JSON.stringify(iss)}: issuer ${index + 1} of ${listed.length} in OAUTH_ISSUER`);
     this.keyStore = several.keyStores.get(issuer.issuer);
-    if (index > 0) this.metadata = new AuthorizationServerMetadataSource(issuer.issuer, this.options.httpTimeoutMs);
     this.options = {
       ...this.options,
       issuer: issuer.issuer,
@@ -150,8 +147,11 @@ export class Examination {
       this.add('discovery', 'skip', `${field} configured: ${configured}`);
       return true;
     }
+    // the key store's own discovery for keys (the token's issuer's, fetched once for both)
     const source: AuthorizationServerMetadataSource =
-      this.metadata ?? this.context.get(AuthorizationServerMetadataSource, { strict: false });
+      field === 'jwks_uri'
+        ? this.keys().discovery
+        : this.context.get(AuthorizationServerMetadataSource, { strict: false });
     try {
       const metadata = await source.get();
       if (!metadata[field]) {

@@ -60,6 +60,11 @@ export class JwksKeyStore {
   /** Fetch attempts made so far (for tests and metrics). */
   fetchAttempts = 0;
 
+  /** Where this store finds `jwks_uri` when none is configured: its issuer's discovery. */
+  get discovery(): AuthorizationServerMetadataSource {
+    return this.options.discovery;
+  }
+
   constructor(private readonly options: JwksKeyStoreOptions) {
     this.limiter = new SlidingWindowLimiter(options.maxFetchesPerMinute, 60_000, options.clock);
   }
